@@ -1,0 +1,347 @@
+"""The customer churn rate per calendar period (the ``standard`` convention).
+
+The convention is in docs/churn-rate.md. The computation has two halves:
+
+1. In the engine, one pass over the customers' spells turns each into at most three
+   *events*, keyed by period: the customer enters the base at the end of the period
+   a spell starts in (``up``), leaves it at the end of the period the spell ends in
+   (``down``), and, for their first spell, is ``new`` in the period of their first
+   start. Spells of one customer that start and stop in the same period are joined,
+   because head counts are only taken at period boundaries. The result has a row per
+   distinct event key: a few thousand, whatever the number of subscriptions.
+2. In Python, the events are accumulated over the calendar: the head count at a
+   boundary is every ``up`` before it minus every ``down`` before it.
+
+Grouping first and never joining periods to subscriptions keeps the engine's work
+to one scan (and one small window over customers with several spells).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from churnlens.engines import EngineSpec
+from churnlens.errors import ConfigError
+from churnlens.metrics._intervals import wilson_interval
+from churnlens.periods import Calendar
+from churnlens.sources import Source, resolve_source
+
+__all__ = ["CHURN_COLUMNS", "COUNT_COLUMNS", "churn_rate"]
+
+COUNT_COLUMNS = (
+    "customers_start",
+    "new",
+    "churned",
+    "churned_new",
+    "reactivated",
+    "customers_end",
+)
+RATE_COLUMNS = ("churn_rate", "churn_rate_lower", "churn_rate_upper", "net_change_rate")
+CHURN_COLUMNS = ("period_start", "period_end", *COUNT_COLUMNS, *RATE_COLUMNS)
+
+_SEGMENT = "_segment"
+
+
+def churn_rate(
+    data: Any = None,
+    *,
+    period: str = "month",
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    by: str | None = None,
+    customers: Any = None,
+    grace_days: float = 0,
+    tz: str = "UTC",
+    engine: EngineSpec = None,
+    now: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Customer churn per period: head counts, movements and rates.
+
+    ``data`` is a store (or its path), a subscriptions file, a pandas/polars/Arrow
+    table or an ibis table; ``engine`` runs it elsewhere ("spark", a PostgreSQL URL
+    or an ibis backend). ``by`` splits the table by a customer attribute. By default
+    the table covers the first to the last full period in the data; ``start`` and
+    ``end`` pick the periods containing those dates instead.
+
+    >>> churn_rate("churnlens.duckdb", period="quarter")  # doctest: +SKIP
+    """
+    calendar = Calendar(period, tz)
+    if grace_days < 0:
+        raise ConfigError(f"grace_days must be >= 0, got {grace_days}")
+    source = resolve_source(data, customers=customers, engine=engine, tz=tz)
+    span = source.span()
+    if span is None:
+        return _empty(by)
+    grid = _period_grid(calendar, span, start=start, end=end, now=now)
+    spells = _with_segment(source.spells(grace_days=grace_days), source, by)
+    events = _event_counts(spells, calendar, span, segmented=by is not None)
+    table = _assemble(events.to_pandas(), calendar, grid, by)
+    return table
+
+
+def _period_grid(
+    calendar: Calendar,
+    span: tuple[dt.datetime, dt.datetime],
+    *,
+    start: dt.date | str | None,
+    end: dt.date | str | None,
+    now: dt.datetime | None,
+) -> list[dt.date]:
+    """Start dates of the periods to report."""
+    first, last = span
+    cap = _naive_utc(now) if now is not None else dt.datetime.utcnow()
+    data_end = min(last, cap)
+    candidates = calendar.grid(calendar.local_date(first), calendar.local_date(last))
+    full = [
+        s
+        for s in candidates
+        if calendar.instant(s) >= first
+        and calendar.instant(calendar.next(s)) <= data_end
+    ]
+    lo = calendar.floor(_to_date(start, "start")) if start is not None else None
+    hi = calendar.floor(_to_date(end, "end")) if end is not None else None
+    if lo is None and hi is None:
+        return full
+    lo = lo if lo is not None else (full[0] if full else candidates[0])
+    hi = hi if hi is not None else (full[-1] if full else candidates[-1])
+    if hi < lo:
+        raise ConfigError(
+            f"the range ends ({hi}) before it starts ({lo})",
+            hint="give --from a date before --to",
+        )
+    return calendar.grid(lo, hi)
+
+
+def _with_segment(spells: ir.Table, source: Source, by: str | None) -> ir.Table:
+    if by is None:
+        return spells
+    customers = source.customers
+    if customers is not None and by in customers.columns:
+        values = customers.select(customer_id=customers.customer_id, _value=customers[by])
+    elif by in source.subscriptions.columns:
+        values = _latest_subscription_value(source.subscriptions, by)
+    else:
+        known = sorted(
+            set(customers.columns if customers is not None else [])
+            | set(source.subscriptions.columns)
+        )
+        raise ConfigError(
+            f"no column '{by}' to split by",
+            hint=f"use a customer or subscription column: {', '.join(known)}",
+        )
+    joined = spells.left_join(values, spells.customer_id == values.customer_id)
+    return joined.select(
+        *[spells[c] for c in spells.columns], **{_SEGMENT: values._value.cast("string")}
+    )
+
+
+def _latest_subscription_value(subscriptions: ir.Table, column: str) -> ir.Table:
+    """A customer's segment from a subscription column: its latest subscription's."""
+    latest_first = ibis.window(
+        group_by=subscriptions.customer_id,
+        order_by=[ibis.desc(subscriptions.started_at)],
+    )
+    ranked = subscriptions.mutate(_rank=ibis.row_number().over(latest_first))
+    latest = ranked.filter(ranked._rank == 0)
+    return latest.select(customer_id=latest.customer_id, _value=latest[column])
+
+
+def _event_counts(
+    spells: ir.Table,
+    calendar: Calendar,
+    span: tuple[dt.datetime, dt.datetime],
+    *,
+    segmented: bool,
+) -> ir.Table:
+    keyed = spells.mutate(
+        _ps=calendar.period_of(spells.spell_start, span),
+        _pe=calendar.period_of(spells.spell_end, span),
+        _fp=calendar.period_of(spells.first_started_at, span),
+    )
+    extra = [_SEGMENT] if segmented else []
+    parts = [
+        _single_spell_events(keyed.filter(keyed.n_spells == 1), extra),
+        _multi_spell_events(keyed.filter(keyed.n_spells > 1), extra),
+        _first_of_many(keyed.filter((keyed.n_spells > 1) & (keyed.spell_no == 1)), extra),
+    ]
+    events = ibis.union(*parts, distinct=False)
+    keys = ["up_at", "up_new", "down_at", "new_at", *extra]
+    return events.group_by(keys).aggregate(n=events.up_new.count())
+
+
+def _single_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
+    covers = t._pe.isnull() | (t._pe > t._ps)
+    return _events_row(
+        t,
+        up=covers,
+        up_new=covers & (t._fp == t._ps),
+        down=t._pe.notnull() & (t._pe > t._ps),
+        new_at=t._fp,
+        extra=extra,
+    )
+
+
+def _multi_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
+    """Spells covering at least one boundary, joined where one ends in the period
+    the next starts in: only the first of a chain is an up, only the last a down."""
+    covering = t.filter(t._pe.isnull() | (t._pe > t._ps))
+    in_order = ibis.window(group_by=covering.customer_id, order_by=covering.spell_start)
+    prev_end = covering._pe.lag().over(in_order)
+    next_start = covering._ps.lead().over(in_order)
+    up = prev_end.isnull() | (prev_end != covering._ps)
+    down = covering._pe.notnull() & (next_start.isnull() | (next_start != covering._pe))
+    return _events_row(
+        covering,
+        up=up,
+        up_new=up & (covering._fp == covering._ps),
+        down=down,
+        new_at=ibis.null("timestamp"),
+        extra=extra,
+    )
+
+
+def _first_of_many(t: ir.Table, extra: list[str]) -> ir.Table:
+    none = ibis.literal(False)
+    return _events_row(t, up=none, up_new=none, down=none, new_at=t._fp, extra=extra)
+
+
+def _events_row(
+    t: ir.Table,
+    *,
+    up: ir.BooleanValue,
+    up_new: ir.BooleanValue,
+    down: ir.BooleanValue,
+    new_at: ir.TimestampValue,
+    extra: list[str],
+) -> ir.Table:
+    no_time = ibis.null("timestamp")
+    return t.select(
+        up_at=ibis.ifelse(up, t._ps, no_time),
+        up_new=up_new,
+        down_at=ibis.ifelse(down, t._pe, no_time),
+        new_at=new_at.cast("timestamp"),
+        **{c: t[c] for c in extra},
+    )
+
+
+def _assemble(
+    events: pd.DataFrame, calendar: Calendar, grid: list[dt.date], by: str | None
+) -> pd.DataFrame:
+    if by is None:
+        return _assemble_one(events, calendar, grid)
+    segments = _ordered_segments(events[_SEGMENT])
+    frames = []
+    for segment in segments:
+        mask = events[_SEGMENT].isna() if segment is None else events[_SEGMENT] == segment
+        frame = _assemble_one(events[mask], calendar, grid)
+        frame.insert(2, by, segment)
+        frames.append(frame)
+    if not frames:
+        return _empty(by)
+    table = pd.concat(frames, ignore_index=True)
+    order = table["period_start"].map(grid.index) * len(segments)
+    order += table[by].map(lambda s: segments.index(None if pd.isna(s) else s))
+    return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _ordered_segments(values: pd.Series) -> list[Any]:
+    present = [v for v in values.dropna().unique().tolist()]
+    ordered: list[Any] = sorted(present)
+    if values.isna().any():
+        ordered.append(None)
+    return ordered
+
+
+def _assemble_one(
+    events: pd.DataFrame, calendar: Calendar, grid: list[dt.date]
+) -> pd.DataFrame:
+    flows = pd.DataFrame(
+        {
+            "up_new": _sum_by(events[events.up_new.fillna(False)], "up_at"),
+            "up_old": _sum_by(
+                events[events.up_at.notna() & ~events.up_new.fillna(False)], "up_at"
+            ),
+            "down": _sum_by(events, "down_at"),
+            "new": _sum_by(events, "new_at"),
+        }
+    )
+    periods = sorted(set(flows.index) | set(grid))
+    flows = flows.reindex(periods, fill_value=0).fillna(0).astype("int64")
+    net = flows.up_new + flows.up_old - flows.down
+    head = net.cumsum() - net  # stock at each period's start: every earlier flow
+    at = flows.loc[grid] if grid else flows.iloc[0:0]
+    start = head.loc[grid] if grid else head.iloc[0:0]
+    table = pd.DataFrame(
+        {
+            "period_start": list(at.index),
+            "period_end": [calendar.next(s) for s in at.index],
+            "customers_start": start.to_numpy(),
+            "new": at["new"].to_numpy(),
+            "churned": at["down"].to_numpy(),
+            "churned_new": (at["new"] - at["up_new"]).to_numpy(),
+            "reactivated": at["up_old"].to_numpy(),
+            "customers_end": (start + net.loc[grid] if grid else start).to_numpy(),
+        }
+    )
+    return _with_rates(table)
+
+
+def _sum_by(events: pd.DataFrame, key: str) -> pd.Series:
+    rows = events[events[key].notna()]
+    dates = pd.to_datetime(rows[key]).dt.date
+    return rows["n"].groupby(dates.to_numpy()).sum()
+
+
+def _with_rates(table: pd.DataFrame) -> pd.DataFrame:
+    for column in COUNT_COLUMNS:
+        table[column] = table[column].astype("int64")
+    n = table["customers_start"].to_numpy(dtype="float64")
+    churned = table["churned"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(n > 0, churned / n, np.nan)
+        net_change = np.where(
+            n > 0, (table["customers_end"].to_numpy() - n) / n, np.nan
+        )
+    lower, upper = wilson_interval(churned, n)
+    table["churn_rate"] = rate
+    table["churn_rate_lower"] = lower
+    table["churn_rate_upper"] = upper
+    table["net_change_rate"] = net_change
+    return table
+
+
+def _empty(by: str | None) -> pd.DataFrame:
+    columns = list(CHURN_COLUMNS)
+    if by is not None:
+        columns.insert(2, by)
+    table = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    for column in COUNT_COLUMNS:
+        table[column] = table[column].astype("int64")
+    for column in RATE_COLUMNS:
+        table[column] = table[column].astype("float64")
+    return table
+
+
+def _to_date(value: dt.date | str, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ConfigError(
+            f"cannot read {name} date '{value}'", hint="use YYYY-MM-DD"
+        ) from None
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)

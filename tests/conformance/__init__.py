@@ -1,0 +1,1 @@
+"""One suite run on every engine: DuckDB, PostgreSQL and Spark."""
