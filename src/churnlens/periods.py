@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 PERIODS = ("day", "week", "month", "quarter", "year")
-_TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+_EPOCH = dt.date(1970, 1, 1)
 _UTC = dt.timezone.utc
 
 
@@ -110,15 +110,52 @@ class Calendar:
 
     # -- Engine side ------------------------------------------------------------
 
-    def period_of(
+    def period_key(
         self, ts: ir.TimestampValue, span: tuple[dt.datetime, dt.datetime]
-    ) -> ir.TimestampValue:
-        """The local wall-clock start of the period containing each instant.
+    ) -> ir.IntegerValue:
+        """An integer naming the period containing each instant (see ``from_key``).
 
-        ``span`` bounds the instants that occur (naive UTC); offsets outside it
-        are the offsets at its edges, which is exact for any instant within it.
+        Integers rather than truncated timestamps: extracting the year and month is
+        several times faster than DATE_TRUNC in DuckDB, and compares the same on
+        every engine. ``span`` bounds the instants that occur (naive UTC); offsets
+        outside it are the offsets at its edges, exact for any instant within it.
         """
-        return self.to_local(ts, span).truncate(_TRUNCATE_UNIT[self.period])
+        local = self.to_local(ts, span)
+        if self.period in ("day", "week"):
+            day = (local.epoch_seconds() // 86400).cast("int64")
+            return day if self.period == "day" else (day + 3) // 7
+        year = local.year().cast("int64")
+        if self.period == "year":
+            return year
+        month = local.month().cast("int64") - 1
+        if self.period == "month":
+            return year * 12 + month
+        return year * 4 + month // 3
+
+    def key_of(self, day: dt.date) -> int:
+        """The ``period_key`` of the period containing a local date."""
+        if self.period in ("day", "week"):
+            days = (day - _EPOCH).days
+            return days if self.period == "day" else (days + 3) // 7
+        if self.period == "month":
+            return day.year * 12 + day.month - 1
+        if self.period == "quarter":
+            return day.year * 4 + (day.month - 1) // 3
+        return day.year
+
+    def from_key(self, key: int) -> dt.date:
+        """The local start date of the period named by ``period_key``."""
+        key = int(key)
+        if self.period == "day":
+            return _EPOCH + dt.timedelta(days=key)
+        if self.period == "week":
+            # Day 4 of the epoch (1970-01-05) is its first Monday.
+            return _EPOCH + dt.timedelta(days=7 * key - 3)
+        if self.period == "month":
+            return dt.date(key // 12, key % 12 + 1, 1)
+        if self.period == "quarter":
+            return dt.date(key // 4, key % 4 * 3 + 1, 1)
+        return dt.date(key, 1, 1)
 
     def to_local(
         self, ts: ir.TimestampValue, span: tuple[dt.datetime, dt.datetime]

@@ -25,6 +25,10 @@ SPELL_COLUMNS = (
     "first_started_at",
     "spell_no",
     "n_spells",
+    "prev_start",
+    "prev_end",
+    "next_start",
+    "next_end",
 )
 
 # Stands in for "still open" inside running maxima; never leaves this module. Far
@@ -51,7 +55,10 @@ def spells(
 
     Returns one row per spell: ``customer_id, spell_start, spell_end (null while
     open), first_started_at (the customer's first start, zero-length intervals
-    included), spell_no (1-based, in time order), n_spells``. ``first`` names a
+    included), spell_no (1-based, in time order), n_spells, and the neighbouring
+    spells' bounds prev_start, prev_end, next_start, next_end`` (null where there
+    is none), which let metrics join spells at period level without a window.
+    ``first`` names a
     column that already holds each customer's first start (when re-merging spells,
     whose zero-length subscriptions are gone).
     """
@@ -81,6 +88,10 @@ def spells(
     return filled.mutate(
         spell_no=(ibis.row_number().over(in_order) + 1).cast("int64"),
         n_spells=filled.customer_id.count().over(by_customer).cast("int64"),
+        prev_start=filled.spell_start.lag().over(in_order),
+        prev_end=filled.spell_end.lag().over(in_order),
+        next_start=filled.spell_start.lead().over(in_order),
+        next_end=filled.spell_end.lead().over(in_order),
     )
 
 

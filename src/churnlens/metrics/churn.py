@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
@@ -46,6 +47,7 @@ RATE_COLUMNS = ("churn_rate", "churn_rate_lower", "churn_rate_upper", "net_chang
 CHURN_COLUMNS = ("period_start", "period_end", *COUNT_COLUMNS, *RATE_COLUMNS)
 
 _SEGMENT = "_segment"
+_MAX_LISTED = 5000
 
 
 def churn_rate(
@@ -123,7 +125,9 @@ def _with_segment(spells: ir.Table, source: Source, by: str | None) -> ir.Table:
         return spells
     customers = source.customers
     if customers is not None and by in customers.columns:
-        values = customers.select(customer_id=customers.customer_id, _value=customers[by])
+        values = customers.select(
+            customer_id=customers.customer_id, _value=customers[by]
+        )
     elif by in source.subscriptions.columns:
         values = _latest_subscription_value(source.subscriptions, by)
     else:
@@ -159,20 +163,54 @@ def _event_counts(
     *,
     segmented: bool,
 ) -> ir.Table:
+    def key(column: str) -> ir.IntegerValue:
+        return calendar.period_key(spells[column], span)
+
     keyed = spells.mutate(
-        _ps=calendar.period_of(spells.spell_start, span),
-        _pe=calendar.period_of(spells.spell_end, span),
-        _fp=calendar.period_of(spells.first_started_at, span),
+        _ps=key("spell_start"), _pe=key("spell_end"), _fp=key("first_started_at")
     )
     extra = [_SEGMENT] if segmented else []
+    many = spells.n_spells > 1
     parts = [
         _single_spell_events(keyed.filter(keyed.n_spells == 1), extra),
-        _multi_spell_events(keyed.filter(keyed.n_spells > 1), extra),
-        _first_of_many(keyed.filter((keyed.n_spells > 1) & (keyed.spell_no == 1)), extra),
+        _first_of_many(keyed.filter(many & (keyed.spell_no == 1)), extra),
     ]
+    neighbours = keyed.filter(many).mutate(
+        _pps=key("prev_start"),
+        _ppe=key("prev_end"),
+        _nps=key("next_start"),
+        _npe=key("next_end"),
+    )
+    covering = neighbours.filter(
+        neighbours._pe.isnull() | (neighbours._pe > neighbours._ps)
+    )
+    unclear = _unclear_customers(covering.filter(_needs_window(covering)))
+    if unclear is None:
+        parts.append(_neighbour_events(covering, extra))
+    else:
+        clear = covering.filter(~covering.customer_id.isin(unclear))
+        parts.append(_neighbour_events(clear, extra))
+        tangled = covering.filter(covering.customer_id.isin(unclear))
+        parts.append(_window_events(tangled, extra))
     events = ibis.union(*parts, distinct=False)
     keys = ["up_at", "up_new", "down_at", "new_at", *extra]
     return events.group_by(keys).aggregate(n=events.up_new.count())
+
+
+def _unclear_customers(rows: ir.Table) -> ir.Column | None:
+    """The customers whose spells need a window, or None when there are none.
+
+    Usually there are none or a handful; fetched and sent back as a small table
+    they make a cheap hash semi-join, where a subquery would recompute every
+    neighbour's period (and a literal IN list is slow in DuckDB).
+    """
+    ids = rows.select("customer_id").distinct()
+    found = ids.limit(_MAX_LISTED + 1).to_pyarrow().column("customer_id")
+    if len(found) == 0:
+        return None
+    if len(found) <= _MAX_LISTED:
+        return ibis.memtable(pa.table({"customer_id": found})).customer_id
+    return ids.customer_id
 
 
 def _single_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
@@ -187,10 +225,41 @@ def _single_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
     )
 
 
-def _multi_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
-    """Spells covering at least one boundary, joined where one ends in the period
-    the next starts in: only the first of a chain is an up, only the last a down."""
-    covering = t.filter(t._pe.isnull() | (t._pe > t._ps))
+def _first_of_many(t: ir.Table, extra: list[str]) -> ir.Table:
+    none = ibis.literal(False)
+    return _events_row(t, up=none, up_new=none, down=none, new_at=t._fp, extra=extra)
+
+
+# Spells of customers with several spells. A spell that covers at least one
+# boundary joins the previous one when that one ends in the period this one starts
+# in (no head count is taken in between): only the first of such a chain is an
+# ``up``, only the last a ``down``. The neighbours' bounds, stored with each spell,
+# decide this row by row, except when a neighbour lies wholly inside the very
+# period where the chain would join: then the neighbour covers no boundary and
+# the spell beyond it decides, which takes a window over that customer's spells.
+
+
+def _needs_window(t: ir.Table) -> ir.BooleanValue:
+    prev_inside = (t._pps == t._ppe) & (t._ppe == t._ps)
+    next_inside = t._pe.notnull() & (t._nps == t._npe) & (t._nps == t._pe)
+    return prev_inside.fill_null(False) | next_inside.fill_null(False)
+
+
+def _neighbour_events(t: ir.Table, extra: list[str]) -> ir.Table:
+    up = t._ppe.isnull() | (t._ppe != t._ps)
+    has_next = t.next_start.notnull()
+    down = t._pe.notnull() & (~has_next | (t._nps != t._pe))
+    return _events_row(
+        t,
+        up=up,
+        up_new=up & (t._fp == t._ps),
+        down=down.fill_null(False),
+        new_at=ibis.null("int64"),
+        extra=extra,
+    )
+
+
+def _window_events(covering: ir.Table, extra: list[str]) -> ir.Table:
     in_order = ibis.window(group_by=covering.customer_id, order_by=covering.spell_start)
     prev_end = covering._pe.lag().over(in_order)
     next_start = covering._ps.lead().over(in_order)
@@ -201,14 +270,9 @@ def _multi_spell_events(t: ir.Table, extra: list[str]) -> ir.Table:
         up=up,
         up_new=up & (covering._fp == covering._ps),
         down=down,
-        new_at=ibis.null("timestamp"),
+        new_at=ibis.null("int64"),
         extra=extra,
     )
-
-
-def _first_of_many(t: ir.Table, extra: list[str]) -> ir.Table:
-    none = ibis.literal(False)
-    return _events_row(t, up=none, up_new=none, down=none, new_at=t._fp, extra=extra)
 
 
 def _events_row(
@@ -217,15 +281,15 @@ def _events_row(
     up: ir.BooleanValue,
     up_new: ir.BooleanValue,
     down: ir.BooleanValue,
-    new_at: ir.TimestampValue,
+    new_at: ir.IntegerValue,
     extra: list[str],
 ) -> ir.Table:
-    no_time = ibis.null("timestamp")
+    no_key = ibis.null("int64")
     return t.select(
-        up_at=ibis.ifelse(up, t._ps, no_time),
+        up_at=ibis.ifelse(up, t._ps, no_key),
         up_new=up_new,
-        down_at=ibis.ifelse(down, t._pe, no_time),
-        new_at=new_at.cast("timestamp"),
+        down_at=ibis.ifelse(down, t._pe, no_key),
+        new_at=new_at.cast("int64"),
         **{c: t[c] for c in extra},
     )
 
@@ -238,7 +302,9 @@ def _assemble(
     segments = _ordered_segments(events[_SEGMENT])
     frames = []
     for segment in segments:
-        mask = events[_SEGMENT].isna() if segment is None else events[_SEGMENT] == segment
+        mask = (
+            events[_SEGMENT].isna() if segment is None else events[_SEGMENT] == segment
+        )
         frame = _assemble_one(events[mask], calendar, grid)
         frame.insert(2, by, segment)
         frames.append(frame)
@@ -247,7 +313,9 @@ def _assemble(
     table = pd.concat(frames, ignore_index=True)
     order = table["period_start"].map(grid.index) * len(segments)
     order += table[by].map(lambda s: segments.index(None if pd.isna(s) else s))
-    return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(
+        drop=True
+    )
 
 
 def _ordered_segments(values: pd.Series) -> list[Any]:
@@ -271,22 +339,22 @@ def _assemble_one(
             "new": _sum_by(events, "new_at"),
         }
     )
-    periods = sorted(set(flows.index) | set(grid))
-    flows = flows.reindex(periods, fill_value=0).fillna(0).astype("int64")
+    keys = [calendar.key_of(s) for s in grid]
+    flows = flows.reindex(sorted(set(flows.index) | set(keys)), fill_value=0)
+    flows = flows.fillna(0).astype("int64")
     net = flows.up_new + flows.up_old - flows.down
-    head = net.cumsum() - net  # stock at each period's start: every earlier flow
-    at = flows.loc[grid] if grid else flows.iloc[0:0]
-    start = head.loc[grid] if grid else head.iloc[0:0]
+    head = (net.cumsum() - net).loc[keys]  # the stock at a start: all earlier flows
+    at = flows.loc[keys]
     table = pd.DataFrame(
         {
-            "period_start": list(at.index),
-            "period_end": [calendar.next(s) for s in at.index],
-            "customers_start": start.to_numpy(),
+            "period_start": grid,
+            "period_end": [calendar.next(s) for s in grid],
+            "customers_start": head.to_numpy(),
             "new": at["new"].to_numpy(),
             "churned": at["down"].to_numpy(),
             "churned_new": (at["new"] - at["up_new"]).to_numpy(),
             "reactivated": at["up_old"].to_numpy(),
-            "customers_end": (start + net.loc[grid] if grid else start).to_numpy(),
+            "customers_end": (head + net.loc[keys]).to_numpy(),
         }
     )
     return _with_rates(table)
@@ -294,8 +362,7 @@ def _assemble_one(
 
 def _sum_by(events: pd.DataFrame, key: str) -> pd.Series:
     rows = events[events[key].notna()]
-    dates = pd.to_datetime(rows[key]).dt.date
-    return rows["n"].groupby(dates.to_numpy()).sum()
+    return rows["n"].groupby(rows[key].astype("int64").to_numpy()).sum()
 
 
 def _with_rates(table: pd.DataFrame) -> pd.DataFrame:
