@@ -35,7 +35,7 @@ _SUBS_PER_CUSTOMER = 1.6
 _CUSTOMERS_PER_CHUNK = 400_000
 # Relation of a subscription to the customer's next one (cumulative shares).
 _PLAN_CHANGE, _GAP = 0.50, 0.85  # rest: overlap
-_LAST_OPEN = 0.42  # a customer's last subscription is still open
+_LAST_OPEN = 0.25  # a customer's last subscription is still open
 _MIDNIGHT_START, _MIDNIGHT_END, _ZERO_LENGTH = 0.05, 0.10, 0.003
 
 
@@ -153,13 +153,10 @@ def _ends(
     end = np.where(relation >= _GAP, nxt + overlap.astype(np.int64), end)
     end = np.where(last, start + tenure.astype(np.int64), end)
     free = last | ((relation >= _PLAN_CHANGE) & (relation < _GAP))
-    end[free] -= end[free] % _US_SECOND
     to_midnight = free & (rng.random(n) < _MIDNIGHT_END)
     floored = end - end % _US_DAY
     end = np.where(to_midnight & (floored > start), floored, end)
     end = np.where(free & (rng.random(n) < _ZERO_LENGTH), start, end)
     end -= end % _US_SECOND
-    is_open = (last & (rng.random(n) < _LAST_OPEN)) | (
-        end >= DATA_END.astype(np.int64)
-    )
+    is_open = (last & (rng.random(n) < _LAST_OPEN)) | (end >= DATA_END.astype(np.int64))
     return end, is_open

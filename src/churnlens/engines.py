@@ -86,7 +86,9 @@ def upload(backend: BaseBackend, data: pa.Table, *, prefix: str) -> ir.Table:
     if backend.name == "pyspark":
         # Spark has no Arrow-native temp tables in ibis; a temp view of a pandas
         # frame keeps timestamps naive in the session's UTC zone.
-        return backend.create_table(name, data.to_pandas(), temp=True)
+        frame = backend._session.createDataFrame(data.to_pandas())
+        frame.createOrReplaceTempView(name)
+        return backend.table(name)
     return backend.create_table(name, data, temp=True)
 
 

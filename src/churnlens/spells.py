@@ -118,7 +118,8 @@ def _merge(rows: ir.Table, grace_days: float) -> ir.Table:
         rows=(None, 0),
     )
     numbered = flagged.mutate(
-        _island=opens.cast("int64").sum().over(running),
+        # PostgreSQL cannot cast a boolean to bigint; a CASE works everywhere.
+        _island=ibis.ifelse(opens, 1, 0).cast("int64").sum().over(running),
     )
     islands = numbered.group_by(["customer_id", "_island"]).aggregate(
         spell_start=numbered.started_at.min(), _spell_end=numbered._end.max()

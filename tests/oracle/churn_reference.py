@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "Z_95", "period_floor", "reference_churn_table", "wilson"]
+__all__ = [
+    "COLUMNS",
+    "Z_95",
+    "period_after",
+    "period_floor",
+    "reference_churn_table",
+    "wilson",
+]
 
 COLUMNS = (
     "period_start",
@@ -59,7 +66,9 @@ def period_floor(day: date, period: str) -> date:
     raise ValueError(f"unknown period {period!r}")
 
 
-def _period_after(first_day: date, period: str) -> date:
+def period_after(first_day: date, period: str) -> date:
+    """The local date on which the period after the one starting on ``first_day``
+    starts."""
     if period == "day":
         return first_day + timedelta(days=1)
     if period == "week":
@@ -208,7 +217,7 @@ def _period_starts(
         first = period_floor(_local_date(earliest, zone), period)
         # The first full period starts at or after the earliest start.
         if _midnight(first, zone) < earliest:
-            first = _period_after(first, period)
+            first = period_after(first, period)
     if end is not None:
         last = period_floor(end, period)
     else:
@@ -220,12 +229,12 @@ def _period_starts(
         data_end = min(max(moments), now)
         last = period_floor(_local_date(data_end, zone), period)
         # The last full period ends at or before data_end.
-        if _midnight(_period_after(last, period), zone) > data_end:
+        if _midnight(period_after(last, period), zone) > data_end:
             last = _period_before(last, period)
     starts = []
     while first <= last:
         starts.append(first)
-        first = _period_after(first, period)
+        first = period_after(first, period)
     return starts
 
 
@@ -307,11 +316,13 @@ def reference_churn_table(
         segments += [None] if None in present else []
     records = []
     for first_day in starts:
-        next_day = _period_after(first_day, period)
+        next_day = period_after(first_day, period)
         s, e = _midnight(first_day, zone), _midnight(next_day, zone)
         for value in segments:
             members = [
-                c for cid, c in people.items() if by is None or segment.get(cid) == value
+                c
+                for cid, c in people.items()
+                if by is None or segment.get(cid) == value
             ]
             keys = {"period_start": first_day, "period_end": next_day}
             if by is not None:

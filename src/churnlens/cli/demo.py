@@ -1,0 +1,59 @@
+"""``churnlens demo``: build the demo company, ingest it and show its churn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+import churnlens
+from churnlens.cli._output import write_table
+
+__all__ = ["demo"]
+
+
+@click.command()
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the demo files and store.",
+)
+@click.option(
+    "--customers",
+    "n_customers",
+    type=click.IntRange(min=100),
+    default=20_000,
+    show_default=True,
+)
+@click.option("--seed", type=int, default=42, show_default=True)
+def demo(output_dir: Path, n_customers: int, seed: int) -> None:
+    """Generate the seeded demo SaaS company, ingest it and print its monthly churn."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(
+        f"Generating {n_customers:,} demo customers (seed {seed}) in {output_dir}/ ...",
+        err=True,
+    )
+    files = churnlens.generate_demo(output_dir, n_customers=n_customers, seed=seed)
+    db = output_dir / "churnlens.duckdb"
+    report = churnlens.ingest(
+        [files.customers, files.subscriptions, files.tickets, files.activity], db=db
+    )
+    click.echo(str(report), err=True)
+    with churnlens.Store.open(db, read_only=True) as store:
+        table = churnlens.churn_rate(store, period="month")
+    write_table(
+        table,
+        fmt="table",
+        output=None,
+        title="Demo company: customer churn per month",
+        percent=(
+            "churn_rate",
+            "churn_rate_lower",
+            "churn_rate_upper",
+            "net_change_rate",
+        ),
+    )
+    click.echo(f"Store: {db}   Ground truth: {files.ground_truth}", err=True)

@@ -1,0 +1,104 @@
+"""JSON Lines files (one JSON object per line) into ``RawData``.
+
+Lines are cut with ``lines.index_lines`` straight from the bytes (a newline always
+ends a JSON Lines record) and parsed by DuckDB, all at once. A line that is not a
+JSON object becomes a malformed row; values are kept as text (nested values as
+their JSON text), so every reader hands validation the same kind of input.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from churnlens.errors import InputError, SchemaError
+from churnlens.ingest._sql import ident, lit
+from churnlens.ingest.lines import RecordIndex, index_lines
+from churnlens.ingest.raw import (
+    LINE,
+    MALFORMED,
+    RawData,
+    check_not_utf16,
+    hash_file,
+    raise_bad_utf8,
+    unique_names,
+)
+
+__all__ = ["read_json_lines"]
+
+
+def read_json_lines(path: Path) -> RawData:
+    """Read a JSON Lines file; every value becomes text."""
+    with path.open("rb") as f:
+        check_not_utf16(path, f.read(64))
+    index = index_lines(path)
+    if index.n == 0:
+        raise InputError(
+            "the file is empty: no JSON objects",
+            path=path,
+            hint="write one JSON object per line, e.g. "
+            '{"customer_id": "C1", "started_at": "2024-03-01"}',
+        )
+    lines = _line_array(path, index)
+    con = duckdb.connect()
+    try:
+        con.register("lines", pa.table({LINE: pa.array(index.lines), "t": lines}))
+        con.execute(
+            "CREATE TEMP TABLE j AS SELECT *, CASE WHEN json_valid(t) "
+            "THEN json_type(t) = 'OBJECT' ELSE false END AS ok FROM lines"
+        )
+        keys = unique_names(path, _keys(con, path))
+        table = con.sql(_extract_sql(keys)).to_arrow_table()
+    finally:
+        con.close()
+    return RawData(table, str(path), "line", path.name, lambda: hash_file(path))
+
+
+def _line_array(path: Path, index: RecordIndex) -> pa.Array:
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    offsets = np.append(index.starts, data.size).astype(np.int64)
+    if index.starts[0] == 0 and bytes(data[:3]) == codecs.BOM_UTF8:
+        offsets[0] = 3
+    array = pa.LargeStringArray.from_buffers(
+        index.n, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        raise_bad_utf8(path)
+    return array
+
+
+def _keys(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    rows = con.execute(
+        "SELECT k FROM (SELECT __line, unnest(json_keys(t)) AS k, "
+        "generate_subscripts(json_keys(t), 1) AS i FROM j WHERE ok) "
+        "GROUP BY k ORDER BY min(__line), min(i)"
+    ).fetchall()
+    keys = [r[0] for r in rows]
+    for key in keys:
+        if '"' in key or not key:
+            raise SchemaError(
+                f"the key {key!r} cannot be a column name",
+                path=path,
+                hint="rename the key (no double quotes, not empty)",
+            )
+    return keys
+
+
+def _extract_sql(keys: list[str]) -> str:
+    paths = ", ".join(lit(f'$."{k}"') for k in keys)
+    values = [f"CASE WHEN ok THEN v[{i}] END AS {ident(k)}" for i, k in enumerate(keys, 1)]
+    malformed = (
+        "CASE WHEN NOT ok THEN 'the line is not a JSON object: ' || "
+        f"left(trim(t), 60) END AS {MALFORMED}"
+    )
+    extract = f"json_extract_string(t, [{paths}])" if keys else "NULL"
+    return (
+        f"SELECT {', '.join([*values, LINE, malformed])} FROM "
+        f"(SELECT *, CASE WHEN ok THEN {extract} END AS v FROM j) ORDER BY {LINE}"
+    )

@@ -1,0 +1,255 @@
+"""Every engine computes the same tables.
+
+First the test infrastructure itself (a real PostgreSQL server, a local Spark
+session: data goes in through ibis and comes back unchanged), then the churn table
+on a fixed, deliberately awkward subscriptions data set, compared exactly with the
+DuckDB result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+# --------------------------------------------------------------------------------------
+# The infrastructure
+
+
+def _roundtrip_frame() -> pd.DataFrame:
+    """Timestamps with microseconds, at midnight, near DST changes, and a null."""
+    stamps = pd.Series(
+        pd.to_datetime(
+            [
+                "2023-01-01 00:00:00",
+                "2023-03-26 01:30:00.000001",  # Europe/Warsaw's spring-forward hour
+                "2023-10-29 00:59:59.999999",
+                "2024-02-29 23:59:59.5",
+                None,
+            ],
+            format="ISO8601",
+        ),
+        dtype="datetime64[us]",
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "c", "żółw", "e"], dtype="string"),
+            "started_at": stamps,
+            "n": pd.Series([1, 2, 3, 4, 5], dtype="int64"),
+        }
+    )
+
+
+def _read_back(table: Any) -> pd.DataFrame:
+    out = table.order_by("n").to_pyarrow().to_pandas()
+    return out.astype(
+        {"customer_id": "string", "started_at": "datetime64[us]", "n": "int64"}
+    )
+
+
+@pytest.mark.postgres
+def test_postgres_server_roundtrips_timestamps(postgres_url: str) -> None:
+    assert postgres_url.startswith("postgresql://churnlens:")
+    con = ibis.connect(postgres_url)
+    try:
+        expected = _roundtrip_frame()
+        table = con.create_table("roundtrip", expected, overwrite=True)
+        assert table.schema()["started_at"].is_timestamp()
+        pdt.assert_frame_equal(_read_back(table), expected)
+        con.drop_table("roundtrip")
+    finally:
+        con.disconnect()
+
+
+@pytest.mark.postgres
+def test_postgres_url_connects_through_postgres_connect(postgres_url: str) -> None:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(postgres_url)
+    con = ibis.postgres.connect(
+        host=url.hostname,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        database=url.path.lstrip("/"),
+    )
+    try:
+        assert con.raw_sql("SELECT current_user").fetchone() == ("churnlens",)
+    finally:
+        con.disconnect()
+
+
+@pytest.mark.spark
+def test_spark_session_is_configured(spark_session: Any) -> None:
+    conf = spark_session.conf
+    assert conf.get("spark.sql.session.timeZone") == "UTC"
+    assert conf.get("spark.sql.shuffle.partitions") == "4"
+    assert spark_session.sparkContext.master == "local[2]"
+
+
+@pytest.mark.spark
+def test_spark_backend_roundtrips_timestamps(spark_backend: Any) -> None:
+    expected = _roundtrip_frame()
+    table = spark_backend.create_table("roundtrip", expected, overwrite=True)
+    try:
+        pdt.assert_frame_equal(_read_back(table), expected)
+    finally:
+        spark_backend.drop_table("roundtrip")
+
+
+@pytest.mark.spark
+def test_spark_backend_roundtrips_timestamps_in_memory(spark_backend: Any) -> None:
+    expected = _roundtrip_frame()
+    pdt.assert_frame_equal(_read_back(spark_backend.create_view(
+        "roundtrip_view", ibis.memtable(expected), overwrite=True
+    )), expected)
+
+
+# --------------------------------------------------------------------------------------
+# The churn table
+
+
+def _awkward_subscriptions(seed: int = 20240229, n_random: int = 170) -> pd.DataFrame:
+    """~200 customers over 2022-2024, built to sit on every kind of boundary.
+
+    Hand-written customers cover starts and ends exactly on UTC and Europe/Warsaw
+    period boundaries, Monday midnights, DST changes, zero-length, overlapping and
+    nested subscriptions, gaps just under, at and over 10 days, reactivations and
+    open subscriptions; seeded random customers fill in the rest.
+    """
+    rows = [
+        # boundaries in UTC: month, quarter, year, ISO week (2023-01-02 is a Monday)
+        ("edge-month", "2022-03-01", "2022-06-01"),
+        ("edge-quarter", "2022-04-01", "2023-01-01"),
+        ("edge-year", "2023-01-01", "2024-01-01"),
+        ("edge-week", "2023-01-02", "2023-01-09"),
+        ("edge-week-open", "2023-01-09", None),
+        ("just-after", "2022-05-01 00:00:00.000001", "2022-08-01 00:00:00.000001"),
+        ("just-before", "2022-04-30 23:59:59.999999", "2022-07-31 23:59:59.999999"),
+        # boundaries in Europe/Warsaw (UTC+1 in winter, UTC+2 in summer)
+        ("warsaw-winter", "2022-11-30 23:00:00", "2023-01-31 23:00:00"),
+        ("warsaw-summer", "2022-05-31 22:00:00", "2022-09-30 22:00:00"),
+        ("warsaw-week", "2023-02-05 23:00:00", "2023-02-12 23:00:00"),
+        ("warsaw-dst-spring", "2023-03-26 00:30:00", "2023-03-26 01:30:00"),
+        ("warsaw-dst-autumn", "2023-10-29 00:30:00", "2023-10-29 01:30:00"),
+        ("warsaw-q", "2023-03-31 22:00:00", "2023-06-30 22:00:00"),
+        # zero-length, alone and next to a real subscription
+        ("zero", "2022-07-15 12:00:00", "2022-07-15 12:00:00"),
+        ("zero-then-real", "2022-08-01", "2022-08-01"),
+        ("zero-then-real", "2022-09-10 08:00:00", "2023-02-10 08:00:00"),
+        # overlapping and nested
+        ("overlap", "2022-02-10 09:15:00", "2022-06-20 17:45:00"),
+        ("overlap", "2022-05-05 10:00:00", "2022-12-31 23:59:59"),
+        ("nested", "2022-01-15", "2023-06-15"),
+        ("nested", "2022-03-01", "2022-04-01"),
+        ("same-start", "2022-10-01", "2022-11-01"),
+        ("same-start", "2022-10-01", "2023-10-01"),
+        # back to back (touching) and gaps around 10 days
+        ("touching", "2022-01-20", "2022-02-20"),
+        ("touching", "2022-02-20", "2022-03-20"),
+        ("gap-9d", "2022-06-10", "2022-07-10"),
+        ("gap-9d", "2022-07-19 23:59:59", "2022-09-10"),
+        ("gap-10d", "2022-06-10", "2022-07-10"),
+        ("gap-10d", "2022-07-20", "2022-09-10"),
+        ("gap-10d-plus", "2022-06-10", "2022-07-10"),
+        ("gap-10d-plus", "2022-07-20 00:00:00.000001", "2022-09-10"),
+        ("gap-across-month", "2022-10-25", "2022-10-31 18:00:00"),
+        ("gap-across-month", "2022-11-03 06:00:00", "2022-11-30"),
+        # reactivations, including within a single period
+        ("react", "2022-01-05", "2022-04-05"),
+        ("react", "2022-09-05", "2023-03-05"),
+        ("react", "2023-08-05", None),
+        ("react-same-month", "2022-03-03", "2022-03-10"),
+        ("react-same-month", "2022-03-25", "2022-05-01"),
+        ("react-same-week", "2023-05-01 08:00:00", "2023-05-02 08:00:00"),
+        ("react-same-week", "2023-05-05 08:00:00", "2023-06-05 08:00:00"),
+        # open subscriptions and the data set's first and last instants
+        ("first", "2022-01-01 00:00:00", None),
+        ("open-late", "2024-11-30 23:59:59", None),
+        ("open-after-end", "2023-04-01", "2023-05-01"),
+        ("open-after-end", "2023-04-15", None),
+        ("last", "2024-12-01 00:00:00", "2024-12-31 12:00:00"),
+    ]
+    hand = pd.DataFrame(rows, columns=["customer_id", "started_at", "ended_at"])
+    return pd.concat([hand, _random_subscriptions(seed, n_random)], ignore_index=True)
+
+
+def _random_subscriptions(seed: int, n_customers: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    origin = pd.Timestamp("2022-01-01")
+    last = pd.Timestamp("2024-12-31")
+    rows = []
+    for i in range(n_customers):
+        at = origin + pd.Timedelta(days=int(rng.integers(0, 900)))
+        for _ in range(int(rng.integers(1, 4))):
+            # Every third timestamp on a midnight, the rest at a time of day.
+            seconds = 0 if rng.random() < 0.33 else int(rng.integers(0, 86_400))
+            start = at + pd.Timedelta(seconds=seconds)
+            length = pd.Timedelta(days=int(rng.choice([7, 30, 31, 90, 365, 500])))
+            end = start + length if rng.random() < 0.8 else None
+            if end is not None and end > last:
+                end = None
+            rows.append((f"r{i:03d}", str(start), None if end is None else str(end)))
+            if end is None:
+                break
+            gap_days = int(rng.choice([0, 3, 9, 10, 11, 40, 200]))
+            at = (end + pd.Timedelta(days=gap_days)).normalize()
+            if at > last:
+                break
+    return pd.DataFrame(rows, columns=["customer_id", "started_at", "ended_at"])
+
+
+def _subscriptions() -> pd.DataFrame:
+    frame = _awkward_subscriptions()
+    return frame.assign(
+        customer_id=frame["customer_id"].astype("string"),
+        started_at=pd.to_datetime(frame["started_at"], format="ISO8601"),
+        ended_at=pd.to_datetime(frame["ended_at"], format="ISO8601"),
+    )
+
+
+def test_the_awkward_data_set_is_as_intended() -> None:
+    frame = _subscriptions()
+    assert 190 <= frame["customer_id"].nunique() <= 230
+    assert frame["started_at"].min() == pd.Timestamp("2022-01-01")
+    assert (frame["ended_at"].dropna() >= frame["started_at"][frame["ended_at"].notna()]).all()
+    assert frame["ended_at"].isna().sum() >= 20
+    assert (frame["started_at"].dt.microsecond > 0).any()
+
+
+CASES = {
+    "month": {"period": "month"},
+    "week": {"period": "week"},
+    "quarter": {"period": "quarter"},
+    "month-warsaw": {"period": "month", "tz": "Europe/Warsaw"},
+    "week-warsaw": {"period": "week", "tz": "Europe/Warsaw"},
+    "month-grace-10": {"period": "month", "grace_days": 10},
+    "week-grace-10-warsaw": {"period": "week", "grace_days": 10, "tz": "Europe/Warsaw"},
+}
+
+_duckdb_results: dict[str, pd.DataFrame] = {}
+
+
+def _churn_rate(**kwargs: Any) -> pd.DataFrame:
+    import churnlens
+
+    return churnlens.churn_rate(_subscriptions(), **kwargs)
+
+
+def _duckdb_result(case: str) -> pd.DataFrame:
+    if case not in _duckdb_results:
+        _duckdb_results[case] = _churn_rate(**CASES[case], engine="duckdb")
+    return _duckdb_results[case]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_churn_rate_is_identical_on_every_engine(engine: Any, case: str) -> None:
+    expected = _duckdb_result(case)
+    assert len(expected) > 4
+    assert expected["churned"].sum() > 0
+    result = _churn_rate(**CASES[case], engine=engine)
+    pdt.assert_frame_equal(result, expected, check_exact=True)
