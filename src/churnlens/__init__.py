@@ -16,37 +16,40 @@ from churnlens.errors import (
     RejectedRowsError,
     SchemaError,
 )
+from churnlens.demo import DemoFiles, generate_demo
+from churnlens.ingest import QUARANTINE_SCHEMA, ReadResult, read_table
+from churnlens.ingest.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
 from churnlens.periods import PERIODS, Calendar
 from churnlens.schema import TABLES
 from churnlens.sources import RejectedRowsWarning
 from churnlens.spells import spells
+from churnlens.store import Store
 
 __all__ = [
     "CHURN_COLUMNS",
     "PERIODS",
+    "QUARANTINE_SCHEMA",
     "TABLES",
     "Calendar",
     "ChurnlensError",
     "ConfigError",
+    "DemoFiles",
     "EngineError",
+    "IngestReport",
     "InputError",
+    "ReadResult",
     "RejectedRowsError",
     "RejectedRowsWarning",
     "SchemaError",
+    "SourceReport",
+    "Store",
     "churn_from_counts",
     "churn_rate",
     "generate_demo",
+    "ingest",
+    "read_table",
     "spells",
 ]
 
-
-def generate_demo(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Generate the seeded demo company (see ``churnlens.demo.generate_demo``).
-
-    Imported on first use: the generator is large and most sessions never call it.
-    """
-    from churnlens.demo import generate_demo as _generate
-
-    return _generate(*args, **kwargs)

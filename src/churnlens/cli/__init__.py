@@ -56,15 +56,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     from churnlens.cli.calc import calc
     from churnlens.cli.demo import demo
+    from churnlens.cli.ingest import ingest
     from churnlens.cli.rate import rate
 
-    for command in (rate, calc, demo):
+    for command in (ingest, rate, calc, demo):
         main.add_command(command)
-    try:
-        from churnlens.cli.ingest import ingest
-    except ImportError:  # pragma: no cover - ingest ships with the package
-        return
-    main.add_command(ingest)
 
 
 _register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -122,7 +123,10 @@ def _read(path: Path, table: str, tz: str) -> object:
     result = churnlens.read_table(path, table=table, tz=tz)
     message = f"{path}: read {result.n_read}, accepted {result.n_accepted}, rejected {result.n_rejected}"
     if result.n_rejected:
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(result.reasons.items()))
+        columns = Counter(
+            c or "row" for c in result.rejected.column("column").to_pylist()
+        )
+        reasons = ", ".join(f"{c} {n}" for c, n in columns.most_common())
         message += f" ({reasons}; 'churnlens ingest' keeps them in a quarantine file)"
     click.echo(message, err=True)
     return result.accepted
