@@ -94,6 +94,12 @@ class Store:
         try:
             backend = ibis.duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as e:
+            if "not a valid DuckDB database" in str(e):
+                raise InputError(
+                    "not a churnlens store (not a DuckDB database file)",
+                    path=path,
+                    hint="pass the path of a store made by 'churnlens ingest'",
+                ) from e
             raise EngineError(
                 f"cannot open the store {path}: {_first_line(e)}",
                 hint="another churnlens process may be writing to it; wait for it "

@@ -339,7 +339,7 @@ class _Loader:
         self, name: str, view: str, ingest_id: int, bad_lines: pa.Array
     ) -> None:
         con = self.store.con
-        columns = [c for c in con.execute(f"SELECT * FROM {view} LIMIT 0").columns]
+        columns = [c for c in con.sql(f"SELECT * FROM {view} LIMIT 0").columns]
         if not self.store.has_table(name):
             con.execute(
                 f"CREATE TABLE {ident(name)} AS SELECT *, "
@@ -365,7 +365,7 @@ class _Loader:
         con = self.store.con
         have = {
             c.lower()
-            for c in con.execute(f"SELECT * FROM {ident(name)} LIMIT 0").columns
+            for c in con.sql(f"SELECT * FROM {ident(name)} LIMIT 0").columns
         }
         described = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
         for column, kind, *_ in described:
