@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,7 @@ def _json_value(value: Any) -> Any:
 def _rich(
     frame: pd.DataFrame, *, title: str, percent: tuple[str, ...], wide: bool
 ) -> str:
+    frame, percent = _merge_intervals(frame, percent)
     table = Table(title=title or None, show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
@@ -83,8 +85,37 @@ def _rich(
             *[_cell(v, c in percent) for c, v in zip(frame.columns, row, strict=True)]
         )
     buffer = io.StringIO()
-    Console(file=buffer, width=250 if wide else None, force_terminal=False).print(table)
+    # Piped output has no terminal width to fit; do not squeeze it to 80 columns.
+    width = None if sys.stdout.isatty() and not wide else 250
+    Console(file=buffer, width=width, force_terminal=False).print(table)
     return buffer.getvalue()
+
+
+def _merge_intervals(
+    frame: pd.DataFrame, percent: tuple[str, ...]
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """On screen, each ``X_lower``/``X_upper`` pair becomes one "X 95% CI" column."""
+    frame = frame.copy()
+    for lower in [c for c in frame.columns if str(c).endswith("_lower")]:
+        base = str(lower)[: -len("_lower")]
+        upper = f"{base}_upper"
+        if upper not in frame.columns:
+            continue
+        as_percent = lower in percent
+        merged = [
+            "–"
+            if _missing(lo) or _missing(hi)
+            else f"{_cell(lo, as_percent)} – {_cell(hi, as_percent)}"
+            for lo, hi in zip(frame[lower], frame[upper], strict=True)
+        ]
+        at = list(frame.columns).index(lower)
+        frame = frame.drop(columns=[lower, upper])
+        frame.insert(at, f"{base} 95% CI", merged)
+    return frame, percent
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _cell(value: Any, as_percent: bool) -> str:

@@ -1,4 +1,4 @@
-"""``churnlens calc``: the churn rate from two head counts, and why net change is not churn."""
+"""``churnlens calc``: churn from head counts, and why net change is not churn."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ __all__ = ["calc"]
     help="Customers at the end of the period.",
 )
 def calc(customers_start: int, lost: int | None, customers_end: int | None) -> None:
-    """Churn rate from head counts: --start N with --lost N (churn) or --end N (net change)."""
+    """Churn from head counts: --start N with --lost N, or --end N (net change)."""
     if (lost is None) == (customers_end is None):
         raise click.UsageError("give exactly one of --lost or --end")
     result = churn_from_counts(customers_start, lost=lost, customers_end=customers_end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -39,7 +40,8 @@ __all__ = ["ingest"]
 )
 @click.option(
     "--tz",
-    help="Time zone of timestamps without an offset (default: churnlens.toml, else UTC).",
+    help="Time zone of timestamps without an offset "
+    "(default: from churnlens.toml, else UTC).",
 )
 @click.option("--strict", is_flag=True, help="Any rejected row aborts the ingest.")
 @click.option(
@@ -114,10 +116,8 @@ def _single_table(sources: tuple[str, ...]) -> str:
 
     found = set()
     for source in sources:
-        try:
+        with contextlib.suppress(ConfigError):
             found.add(guess_table(source, ()))
-        except ConfigError:
-            pass
     if len(found) != 1:
         raise ConfigError(
             "--map needs to know which table it is for",

@@ -121,7 +121,10 @@ def _data(source: Path | None, db: Path | None, tz: str) -> object:
 def _read(path: Path, table: str, tz: str) -> object:
     """Read and validate a file, saying on stderr what was kept."""
     result = churnlens.read_table(path, table=table, tz=tz)
-    message = f"{path}: read {result.n_read}, accepted {result.n_accepted}, rejected {result.n_rejected}"
+    message = (
+        f"{path}: read {result.n_read}, accepted {result.n_accepted}, "
+        f"rejected {result.n_rejected}"
+    )
     if result.n_rejected:
         columns = Counter(
             c or "row" for c in result.rejected.column("column").to_pylist()

@@ -1,7 +1,7 @@
 """Instants for the demo generator: int64 seconds since the epoch, UTC.
 
 Plain integers keep the simulation vectorised and exact; they become ISO 8601 text
-or naive UTC timestamps only when the tables are written.
+only when the tables are written.
 """
 
 from __future__ import annotations
@@ -27,12 +27,9 @@ class Calendar:
     def n_months(self) -> int:
         return len(self.month_starts) - 1
 
-    def bounds(self, m: int) -> tuple[int, int]:
-        return int(self.month_starts[m]), int(self.month_starts[m + 1])
-
     def month_offset(self, months: int) -> int:
         """The instant ``months`` calendar months after the first month's start."""
-        first = np.datetime64(self.month_starts[0], "s").astype("datetime64[M]")
+        first = np.datetime64(int(self.month_starts[0]), "s").astype("datetime64[M]")
         return _seconds(first + np.timedelta64(months, "M"))
 
     def iso_date(self, seconds: int) -> str:
@@ -81,7 +78,7 @@ def add_months(anchor: np.ndarray, months: np.ndarray) -> np.ndarray:
 def next_boundary(
     anchor: np.ndarray, period: np.ndarray, after: np.ndarray
 ) -> np.ndarray:
-    """First renewal ``anchor + k * period`` months (k >= 1) strictly after ``after``."""
+    """The first renewal ``anchor + k * period`` months, k >= 1, after ``after``."""
     anchor = np.asarray(anchor, dtype=np.int64)
     period = np.asarray(period, dtype=np.int64)
     months_a = _month_index(anchor)
@@ -102,49 +99,11 @@ def week_index(t: np.ndarray) -> np.ndarray:
     return (np.asarray(t, dtype=np.int64) - 4 * 86_400) // (7 * 86_400)
 
 
-def utc_offsets(t: np.ndarray, tz: str) -> np.ndarray:
-    """The UTC offset in seconds of time zone ``tz`` at each instant ``t``."""
-    utc = pd.DatetimeIndex(np.asarray(t, dtype=np.int64).astype("datetime64[s]"))
-    local = utc.tz_localize("UTC").tz_convert(tz).tz_localize(None)
-    wall = local.to_numpy().astype("datetime64[s]").astype(np.int64)
-    return wall - np.asarray(t, dtype=np.int64)
-
-
-def to_iso(t: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
-    """ISO 8601 text: ``Z`` where the offset is 0 or absent, else ``+HH:MM``.
-
-    Instants at or beyond ``NEVER`` become empty strings.
-    """
+def to_iso(t: np.ndarray) -> np.ndarray:
+    """ISO 8601 UTC text with ``Z``; instants at or beyond ``NEVER`` become ''."""
     t = np.asarray(t, dtype=np.int64)
     missing = t >= NEVER
-    off = np.zeros_like(t) if offsets is None else np.asarray(offsets, np.int64)
-    off = np.where(missing, 0, off)
-    wall = np.where(missing, 0, t) + off
-    text = np.datetime_as_string(wall.astype("datetime64[s]"), unit="s")
-    out = np.char.add(text, _offset_suffix(off)).astype(object)
+    text = np.datetime_as_string(np.where(missing, 0, t).astype("datetime64[s]"))
+    out = np.char.add(text, "Z").astype(object)
     out[missing] = ""
     return out
-
-
-def _offset_suffix(off: np.ndarray) -> np.ndarray:
-    # Only a handful of distinct offsets exist, so format each once.
-    values, inverse = np.unique(off, return_inverse=True)
-    labels = np.array([_offset_label(int(v)) for v in values])
-    return labels[inverse]
-
-
-def _offset_label(seconds: int) -> str:
-    if seconds == 0:
-        return "Z"
-    sign = "-" if seconds < 0 else "+"
-    hours, rest = divmod(abs(seconds), 3600)
-    return f"{sign}{hours:02d}:{rest // 60:02d}"
-
-
-def to_timestamps(t: np.ndarray) -> pd.Series:
-    """Naive UTC timestamps (microseconds), NaT where ``t`` is ``NEVER``."""
-    t = np.asarray(t, dtype=np.int64)
-    missing = t >= NEVER
-    values = np.where(missing, 0, t) * 1_000_000
-    values[missing] = np.iinfo(np.int64).min
-    return pd.Series(values.view("datetime64[us]"))

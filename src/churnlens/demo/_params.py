@@ -158,7 +158,7 @@ PRICE_CHANGES = (
 )
 
 # --- the churn hazard ---------------------------------------------------------------
-REFERENCE_RATE = 0.04  # requests per month: starter, smb, monthly, tenure < 3 months
+REFERENCE_RATE = 0.055  # requests per month: starter, smb, monthly, tenure < 3 months
 PLAN_HR = (1.0, 0.8, 0.6, 0.45)
 SEGMENT_HR = (1.0, 0.75, 0.55)
 BILLING_HR = (1.0, 0.5)
@@ -249,13 +249,13 @@ RETURN_SAME_PLAN_P = 0.7
 RETURN_MONTHLY_P = 0.8
 
 # --- support -------------------------------------------------------------------------
-TICKET_RATE = (0.10, 0.28, 0.65)  # tickets per customer-month, per segment
+TICKET_RATE = (0.20, 0.50, 1.00)  # tickets per customer-month, per segment
 TICKET_FRAILTY_SHAPE = 1.5  # gamma frailty: some customers hit more product issues
 ONBOARDING_DAYS, ONBOARDING_FACTOR = 60, 1.8
 PENDING_TICKET_FACTOR = 0.6
-INCIDENT_MONTHS = (16, 25)  # a buggy release: more tickets, more of them bugs
+INCIDENT_MONTHS = (16, 25)  # [from, to) months: a buggy release, more bug tickets
 INCIDENT_FACTOR = 2.2
-UNDERSTAFFED_MONTHS = (10, 11, 12, 29, 30, 31)  # a winter and a summer backlog
+UNDERSTAFFED_MONTHS = (10, 11, 12, 29, 30, 31)  # two three-month support backlogs
 BACKLOG_FACTOR = 3.0
 CHANNEL_MIX = (  # per segment, over CHANNELS
     (0.45, 0.35, 0.05, 0.15),
@@ -272,7 +272,6 @@ RESOLVE_MEDIAN_HOURS, RESOLVE_SIGMA = 18.0, 1.5
 RESOLVE_CATEGORY_FACTOR = (0.6, 2.5, 0.8, 0.5, 1.8, 1.0, 1.5, 1.2)
 STUCK_P = 0.025  # tickets that are never resolved
 RATED_P = 0.45
-AUTO_CLOSE_DAYS = 4  # solved tickets become closed after this many days
 
 # --- usage ---------------------------------------------------------------------------
 ADOPTION_P = (  # per segment, over EVENTS: share of customers using each feature
