@@ -111,3 +111,15 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert str(missing) in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_demo_builds_ingests_and_prints_the_monthly_table(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ("demo", "--customers", "300", "--output", str(tmp_path / "demo"))
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert "rejected 0" in first.stderr
+    assert "churn_rate 95% CI" in first.stdout
+    # a rerun rebuilds the same store instead of piling rows on it
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout

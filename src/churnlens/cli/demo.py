@@ -39,7 +39,10 @@ def demo(output_dir: Path, n_customers: int, seed: int) -> None:
     files = churnlens.generate_demo(output_dir, n_customers=n_customers, seed=seed)
     db = output_dir / "churnlens.duckdb"
     report = churnlens.ingest(
-        [files.customers, files.subscriptions, files.tickets, files.activity], db=db
+        [files.customers, files.subscriptions, files.tickets, files.activity],
+        db=db,
+        # A rerun (perhaps with another seed or size) rebuilds the demo store.
+        replace=True,
     )
     click.echo(str(report), err=True)
     with churnlens.Store.open(db, read_only=True) as store:
