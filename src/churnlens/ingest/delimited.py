@@ -9,8 +9,10 @@ of fields also take the exact path, which keeps them as malformed rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,9 @@ import pyarrow.csv as pcsv
 from churnlens.errors import InputError
 from churnlens.ingest.lines import RecordIndex, index_records
 from churnlens.ingest.raw import (
+    LINE,
     MALFORMED,
+    RECORD,
     RawData,
     check_not_utf16,
     hash_file,
@@ -46,7 +50,7 @@ def sniff_delimiter(sample: str) -> str:
     text = "".join(lines[:200])
     best, best_score = ",", (False, 0.0, 0)
     for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+        rows = _sample_rows(text, delimiter)
         if not rows:
             continue
         width = len(rows[0])
@@ -57,6 +61,16 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The sample's rows, up to any that cannot be split (the sample may end
+    inside a quoted field)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with contextlib.suppress(csv.Error):
+        rows.extend(r for r in reader if r)
+    return rows
+
+
 def read_delimited(path: Path) -> RawData:
     """Read a delimited text file; every value stays text."""
     with path.open("rb") as f:
@@ -64,19 +78,19 @@ def read_delimited(path: Path) -> RawData:
     check_not_utf16(path, head)
     delimiter = sniff_delimiter(head.decode("utf-8-sig", errors="replace"))
     index = index_records(path)
-    if index.n == 0:
+    header = _header(path, index, delimiter) if index.n else []
+    if not header:
         raise InputError(
             "the file is empty: no header line with column names",
             path=path,
             hint="export the table again with a header row (e.g. "
             "customer_id,started_at,ended_at) followed by one row per record",
         )
-    header = _header(path, index, delimiter)
     if index.n == 1:
         raise InputError(
             "the file has a header but no data rows",
             path=path,
-            line=1,
+            line=int(index.lines[0]),
             hint="check the export: only the column names were written",
         )
     table = _read_fast(path, delimiter, header, index)
@@ -86,6 +100,7 @@ def read_delimited(path: Path) -> RawData:
 
 
 def _header(path: Path, index: RecordIndex, delimiter: str) -> list[str]:
+    """The column names; none when the first line is blank but for a BOM."""
     with path.open("rb") as f:
         f.seek(int(index.starts[0]))
         raw = f.read(int(index.stops[0] - index.starts[0]))
@@ -93,6 +108,8 @@ def _header(path: Path, index: RecordIndex, delimiter: str) -> list[str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise_bad_utf8(path)
+    if not text.strip():
+        return []
     names = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     return unique_names(path, [n.strip() for n in names])
 
@@ -146,11 +163,7 @@ def _aligned(table: pa.Table, index: RecordIndex) -> bool:
 
 
 def _read_exact(path: Path, delimiter: str, header: list[str]) -> pa.Table:
-    width = len(header)
-    batches: list[pa.RecordBatch] = []
-    rows: list[list[str | None]] = []
-    lines: list[int] = []
-    malformed: list[str | None] = []
+    rows = _Rows(header)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f, delimiter=delimiter)
@@ -162,12 +175,7 @@ def _read_exact(path: Path, delimiter: str, header: list[str]) -> pa.Table:
                 if not seen_header:
                     seen_header = True
                     continue
-                lines.append(start)
-                malformed.append(_check_width(row, width))
-                rows.append(_fit(row, width))
-                if len(rows) >= _BATCH:
-                    batches.append(_batch(header, rows, lines, malformed))
-                    rows, lines, malformed = [], [], []
+                rows.add(row, start)
     except UnicodeDecodeError:
         raise_bad_utf8(path)
     except csv.Error as e:
@@ -177,14 +185,59 @@ def _read_exact(path: Path, delimiter: str, header: list[str]) -> pa.Table:
             line=reader.line_num,
             hint="check the quoting around that line",
         ) from e
-    batches.append(_batch(header, rows, lines, malformed))
-    return pa.Table.from_batches(batches)
+    return rows.table()
 
 
-def _check_width(row: list[str], width: int) -> str | None:
-    if len(row) == width:
-        return None
-    return f"{len(row)} fields where the header has {width}"
+class _Rows:
+    """Rows of the exact reader, gathered into Arrow batches of bounded size."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.batches: list[pa.RecordBatch] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        self.values: list[list[str | None]] = []
+        self.lines: list[int] = []
+        self.malformed: list[str | None] = []
+        self.records: list[str | None] = []
+
+    def add(self, row: list[str], line: int) -> None:
+        width = len(self.header)
+        self.lines.append(line)
+        if len(row) == width:
+            self.values.append(list(row))
+            self.malformed.append(None)
+            self.records.append(None)
+        else:
+            self.values.append(_fit(row, width))
+            self.malformed.append(
+                f"the row has {len(row)} fields where the header has {width} "
+                "(a delimiter or quote inside an unquoted value?)"
+            )
+            self.records.append(_record(self.header, row))
+        if len(self.values) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        width = len(self.header)
+        columns = [
+            pa.array([r[i] for r in self.values], type=pa.string())
+            for i in range(width)
+        ]
+        arrays = [
+            *columns,
+            pa.array(self.lines, type=pa.int64()),
+            pa.array(self.malformed, type=pa.string()),
+            pa.array(self.records, type=pa.string()),
+        ]
+        names = [*self.header, LINE, MALFORMED, RECORD]
+        self.batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+        self._clear()
+
+    def table(self) -> pa.Table:
+        self._flush()
+        return pa.Table.from_batches(self.batches)
 
 
 def _fit(row: list[str], width: int) -> list[str | None]:
@@ -193,18 +246,10 @@ def _fit(row: list[str], width: int) -> list[str | None]:
     return fitted
 
 
-def _batch(
-    header: list[str],
-    rows: list[list[str | None]],
-    lines: list[int],
-    malformed: list[str | None],
-) -> pa.RecordBatch:
-    columns = [pa.array(list(c), type=pa.string()) for c in zip(*rows, strict=True)]
-    if not rows:
-        columns = [pa.array([], type=pa.string()) for _ in header]
-    arrays = [
-        *columns,
-        pa.array(lines, type=pa.int64()),
-        pa.array(malformed, type=pa.string()),
-    ]
-    return pa.RecordBatch.from_arrays(arrays, names=[*header, "__line", MALFORMED])
+def _record(header: list[str], row: list[str]) -> str:
+    """The whole row as JSON; fields past the header are named by position."""
+    record: dict[str, str | None] = dict.fromkeys(header)
+    for i, value in enumerate(row):
+        name = header[i] if i < len(header) else f"field_{i + 1}"
+        record[name] = value
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -21,6 +21,7 @@ from churnlens.ingest.lines import RecordIndex, index_lines
 from churnlens.ingest.raw import (
     LINE,
     MALFORMED,
+    RECORD,
     RawData,
     check_not_utf16,
     hash_file,
@@ -29,6 +30,9 @@ from churnlens.ingest.raw import (
 )
 
 __all__ = ["read_json_lines"]
+
+# Each line's text runs to the next record, so it ends with newlines (and blank lines).
+_LINE_END = " \t\r\n"
 
 
 def read_json_lines(path: Path) -> RawData:
@@ -92,13 +96,18 @@ def _keys(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 def _extract_sql(keys: list[str]) -> str:
     paths = ", ".join(lit(f'$."{k}"') for k in keys)
-    values = [f"CASE WHEN ok THEN v[{i}] END AS {ident(k)}" for i, k in enumerate(keys, 1)]
+    values = [
+        f"CASE WHEN ok THEN v[{i}] END AS {ident(k)}" for i, k in enumerate(keys, 1)
+    ]
+    text = f"rtrim(t, {lit(_LINE_END)})"
     malformed = (
         "CASE WHEN NOT ok THEN 'the line is not a JSON object: ' || "
-        f"left(trim(t), 60) END AS {MALFORMED}"
+        f"left(trim({text}), 60) END AS {MALFORMED}"
     )
+    # The line itself, so the quarantine loses nothing of it.
+    record = f"CASE WHEN NOT ok THEN json_object('line_text', {text}) END AS {RECORD}"
     extract = f"json_extract_string(t, [{paths}])" if keys else "NULL"
     return (
-        f"SELECT {', '.join([*values, LINE, malformed])} FROM "
+        f"SELECT {', '.join([*values, LINE, malformed, record])} FROM "
         f"(SELECT *, CASE WHEN ok THEN {extract} END AS v FROM j) ORDER BY {LINE}"
     )

@@ -19,7 +19,7 @@ import numpy as np
 __all__ = ["RecordIndex", "index_lines", "index_records"]
 
 # Bounded memory for multi-GB files: each chunk makes a temporary boolean mask.
-_CHUNK = 1 << 26
+_CHUNK = 1 << 24
 _NL, _CR, _QUOTE = 10, 13, 34
 
 
@@ -44,6 +44,26 @@ def _positions(data: np.ndarray, byte: int) -> np.ndarray:
         for i in range(0, data.size, _CHUNK)
     ]
     return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+
+def _unquoted_newlines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All newlines, and those outside quoted fields, chunk by chunk: a file that
+    quotes every field holds far more quotes than newlines, so quote positions are
+    only ever kept for one chunk."""
+    newlines, ends = [], []
+    quotes_before = 0
+    for i in range(0, data.size, _CHUNK):
+        chunk = data[i : i + _CHUNK]
+        found = np.flatnonzero(chunk == _NL)
+        quotes = np.flatnonzero(chunk == _QUOTE)
+        inside = ((np.searchsorted(quotes, found) + quotes_before) & 1).astype(bool)
+        quotes_before += quotes.size
+        newlines.append(found + i)
+        ends.append(found[~inside] + i)
+    if not newlines:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(newlines), np.concatenate(ends)
 
 
 def _build(
@@ -72,12 +92,8 @@ def _open(path: Path) -> np.ndarray:
 def index_records(path: str | Path) -> RecordIndex:
     """Records of a CSV file, honouring double-quoted fields with newlines."""
     data = _open(Path(path))
-    newlines = _positions(data, _NL)
-    quotes = _positions(data, _QUOTE)
-    if quotes.size == 0:
-        return _build(data, newlines, newlines, False)
-    inside = (np.searchsorted(quotes, newlines) & 1).astype(bool)
-    return _build(data, newlines, newlines[~inside], bool(inside.any()))
+    newlines, ends = _unquoted_newlines(data)
+    return _build(data, newlines, ends, ends.size < newlines.size)
 
 
 def index_lines(path: str | Path) -> RecordIndex:

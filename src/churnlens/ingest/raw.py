@@ -4,7 +4,9 @@ Every reader returns a ``RawData``: an Arrow table with the source's own column
 names (values as the source holds them; text for CSV and JSON Lines), a ``__line``
 column (the physical line for text files, the 1-based row number otherwise) and, when
 the reader met rows it could not split into columns, a ``__malformed`` column with
-the reason.
+the reason and, where the columns cannot hold such a row (too many fields, a line
+that is not a JSON object), a ``__record`` column with its JSON text, so the
+quarantine keeps every byte of it.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import pyarrow as pa
 from churnlens.errors import InputError, SchemaError
 
 __all__ = [
+    "INTERNAL",
     "LINE",
     "MALFORMED",
+    "RECORD",
     "RawData",
     "check_not_utf16",
     "hash_arrow",
@@ -35,6 +39,8 @@ __all__ = [
 
 LINE = "__line"
 MALFORMED = "__malformed"
+RECORD = "__record"
+INTERNAL = (LINE, MALFORMED, RECORD)
 _HASH_BLOCK = 1 << 24
 
 
@@ -52,7 +58,7 @@ class RawData:
 
     @property
     def source_columns(self) -> list[str]:
-        return [c for c in self.arrow.column_names if c not in (LINE, MALFORMED)]
+        return [c for c in self.arrow.column_names if c not in INTERNAL]
 
     @property
     def n_rows(self) -> int:
@@ -66,7 +72,16 @@ class RawData:
 
 
 def with_lines(table: pa.Table, lines: np.ndarray | None = None) -> pa.Table:
-    """``table`` with a ``__line`` column (1-based row numbers unless given)."""
+    """``table`` with a ``__line`` column (1-based row numbers unless given).
+
+    Columns of Arrow's null type (all values missing, no type known) become text:
+    DuckDB would read them as integers and a date column would seem mistyped.
+    """
+    for i, column in enumerate(table.schema):
+        if pa.types.is_null(column.type):
+            table = table.set_column(
+                i, column.name, pa.nulls(table.num_rows, pa.string())
+            )
     if lines is None:
         lines = np.arange(1, table.num_rows + 1, dtype=np.int64)
     return table.append_column(LINE, pa.array(lines, type=pa.int64()))
@@ -79,6 +94,13 @@ def unique_names(path: str | Path | None, names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     for i, name in enumerate(named, start=1):
         key = name.lower()
+        if key in INTERNAL:
+            raise SchemaError(
+                f"the column name '{name}' is reserved for churnlens' own use",
+                path=path,
+                column=name,
+                hint="rename the column",
+            )
         if key in seen:
             raise SchemaError(
                 f"the column '{name}' appears twice (columns {seen[key]} and {i}; "
@@ -100,6 +122,8 @@ def hash_file(path: Path) -> str:
 
 
 def hash_arrow(table: pa.Table) -> str:
+    """SHA-256 of the data; one chunk, so the same rows always hash the same."""
+    table = table.combine_chunks()
     digest = hashlib.sha256()
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -149,7 +173,11 @@ def raise_bad_utf8(path: Path) -> NoReturn:
 
 
 def _guess(block: bytes, e: UnicodeDecodeError) -> str:
-    excerpt = block[max(0, e.start - 12) : e.start + 12]
+    """The text around the bad byte, on its own line, as a legacy encoding."""
+    start = max(block.rfind(b"\n", 0, e.start) + 1, e.start - 12)
+    stop = block.find(b"\n", e.start)
+    stop = e.start + 12 if stop == -1 else min(stop, e.start + 12)
+    excerpt = block[start:stop]
     try:
         return f"Windows-1252 or Latin-1: '{excerpt.decode('cp1252').strip()}'"
     except UnicodeDecodeError:
