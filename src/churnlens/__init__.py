@@ -17,8 +17,8 @@ from churnlens.errors import (
     SchemaError,
 )
 from churnlens.demo import DemoFiles, generate_demo
-from churnlens.ingest import QUARANTINE_SCHEMA, ReadResult, read_table
-from churnlens.ingest.load import IngestReport, SourceReport, ingest
+from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
+from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
 from churnlens.periods import PERIODS, Calendar

@@ -156,7 +156,7 @@ def _customers_on_backend(backend: BaseBackend, customers: Any) -> ir.Table:
 
 def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
     if isinstance(data, str | Path):
-        from churnlens.ingest import read_table
+        from churnlens.inputs import read_table
 
         result = read_table(data, table="subscriptions", tz=tz)
         if result.n_rejected:

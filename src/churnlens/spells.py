@@ -13,6 +13,8 @@ same definition runs on every engine.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 
@@ -108,7 +110,10 @@ def _merge(rows: ir.Table, grace_days: float) -> ir.Table:
     flagged = positive.mutate(_end=end, _reach=end.max().over(earlier))
     reach = flagged._reach
     if grace_days > 0:
-        reach = reach + ibis.interval(seconds=round(grace_days * 86400))
+        # To the microsecond, as timestamps are: rounded to whole seconds, a grace
+        # of 86400.4 s would no longer join a gap of 86400.2 s.
+        grace = dt.timedelta(days=grace_days) // dt.timedelta(microseconds=1)
+        reach = reach + ibis.interval(microseconds=grace)
         opens = flagged._reach.isnull() | (flagged.started_at >= reach)
     else:
         opens = flagged._reach.isnull() | (flagged.started_at > reach)

@@ -112,7 +112,7 @@ def ingest(
 
 
 def _single_table(sources: tuple[str, ...]) -> str:
-    from churnlens.ingest import guess_table
+    from churnlens.inputs import guess_table
 
     found = set()
     for source in sources:

@@ -82,6 +82,8 @@ def churn_rate(
         return _empty(by)
     grid = _period_grid(calendar, span, start=start, end=end, now=now)
     spells = _with_segment(source.spells(grace_days=grace_days), source, by)
+    if not grid:
+        return _empty(by)
     events = _event_counts(spells, calendar, span, segmented=by is not None)
     table = _assemble(events.to_pandas(), calendar, grid, by)
     return table
@@ -99,25 +101,28 @@ def _period_grid(
     first, last = span
     cap = _naive_utc(now) if now is not None else dt.datetime.utcnow()
     data_end = min(last, cap)
-    candidates = calendar.grid(calendar.local_date(first), calendar.local_date(last))
-    full = [
-        s
-        for s in candidates
-        if calendar.instant(s) >= first
-        and calendar.instant(calendar.next(s)) <= data_end
-    ]
-    lo = calendar.floor(_to_date(start, "start")) if start is not None else None
-    hi = calendar.floor(_to_date(end, "end")) if end is not None else None
-    if lo is None and hi is None:
-        return full
-    lo = lo if lo is not None else (full[0] if full else candidates[0])
-    hi = hi if hi is not None else (full[-1] if full else candidates[-1])
-    if hi < lo:
+    # Each default bound is found on its own rather than read off the list of full
+    # periods: when only one bound is given the other keeps its default meaning
+    # (first period starting at or after the first start, last one ending by
+    # data_end) even if no period is full.
+    lo = calendar.floor(calendar.local_date(first))
+    if calendar.instant(lo) < first:
+        lo = calendar.next(lo)
+    hi = calendar.floor(calendar.local_date(data_end))
+    if calendar.instant(calendar.next(hi)) > data_end:
+        hi = calendar.floor(hi - dt.timedelta(days=1))
+    if start is not None:
+        lo = calendar.floor(_to_date(start, "start"))
+    if end is not None:
+        hi = calendar.floor(_to_date(end, "end"))
+    if hi < lo and start is not None and end is not None:
         raise ConfigError(
             f"the range ends ({hi}) before it starts ({lo})",
             hint="give --from a date before --to",
         )
-    return calendar.grid(lo, hi)
+    # With one bound left to its default, a range beyond the data is empty, as the
+    # default range is when the data hold no full period.
+    return calendar.grid(lo, hi) if lo <= hi else []
 
 
 def _with_segment(spells: ir.Table, source: Source, by: str | None) -> ir.Table:

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from churnlens.errors import ConfigError, InputError
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 _CREATE = """
 CREATE TABLE {name} (

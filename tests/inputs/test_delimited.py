@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])

@@ -15,9 +15,9 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from churnlens.ingest import QUARANTINE_SCHEMA, ReadResult, read_table
+from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.schema import SUBSCRIPTIONS, TABLES
-from ingest._helpers import DATASETS, values
+from inputs._helpers import DATASETS, values
 
 _TYPES = {
     "string": pa.string(),

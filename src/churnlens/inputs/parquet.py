@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churnlens.errors import InputError
-from churnlens.ingest.raw import RawData, hash_file, unique_names, with_lines
+from churnlens.inputs.raw import RawData, hash_file, unique_names, with_lines
 
 __all__ = ["read_parquet"]
 

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from churnlens.ingest import lines
-from churnlens.ingest.lines import index_lines, index_records
+from churnlens.inputs import lines
+from churnlens.inputs.lines import index_lines, index_records
 
 TEXT = (
     'id,note\n1,"a\nb"\n\n2,plain\n3,"x ""y""\n\nz"\n4,""\r\n5,"last\n"\n'

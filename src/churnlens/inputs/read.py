@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from churnlens.ingest.checks import check_rows
-from churnlens.ingest.columns import guess_table, plan_columns
-from churnlens.ingest.convert import convert
-from churnlens.ingest.quarantine import quarantine
-from churnlens.ingest.raw import LINE
-from churnlens.ingest.readers import read_raw
-from churnlens.ingest.timestamps import check_tz
+from churnlens.inputs.checks import check_rows
+from churnlens.inputs.columns import guess_table, plan_columns
+from churnlens.inputs.convert import convert
+from churnlens.inputs.quarantine import quarantine
+from churnlens.inputs.raw import LINE
+from churnlens.inputs.readers import read_raw
+from churnlens.inputs.timestamps import check_tz
 from churnlens.schema import table_spec
 
 __all__ = ["ReadResult", "read_table"]

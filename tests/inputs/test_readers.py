@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from churnlens.errors import ConfigError, InputError
-from churnlens.ingest import read_table
+from churnlens.inputs import read_table
 
 HEADER = "customer_id,started_at\n"
 

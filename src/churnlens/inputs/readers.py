@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from churnlens.errors import ConfigError, InputError
-from churnlens.ingest.database import is_database, read_database
-from churnlens.ingest.delimited import read_delimited
-from churnlens.ingest.jsonlines import read_json_lines
-from churnlens.ingest.parquet import read_parquet
-from churnlens.ingest.raw import RawData
+from churnlens.inputs.database import is_database, read_database
+from churnlens.inputs.delimited import read_delimited
+from churnlens.inputs.jsonlines import read_json_lines
+from churnlens.inputs.parquet import read_parquet
+from churnlens.inputs.raw import RawData
 
 __all__ = ["SUFFIXES", "read_raw"]
 

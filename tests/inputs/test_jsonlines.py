@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 
 def test_objects_become_rows(write):

@@ -8,8 +8,8 @@ a source holds. Loading results into the store is ``load.ingest``'s job.
 
 from __future__ import annotations
 
-from churnlens.ingest.columns import guess_table
-from churnlens.ingest.quarantine import QUARANTINE_SCHEMA
-from churnlens.ingest.read import ReadResult, read_table
+from churnlens.inputs.columns import guess_table
+from churnlens.inputs.quarantine import QUARANTINE_SCHEMA
+from churnlens.inputs.read import ReadResult, read_table
 
 __all__ = ["QUARANTINE_SCHEMA", "ReadResult", "guess_table", "read_table"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 SUBS = "subscription_id,customer_id,started_at,ended_at,mrr\n"
 

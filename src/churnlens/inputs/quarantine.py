@@ -9,9 +9,9 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from churnlens.ingest._sql import ident, lit, select_in_order
-from churnlens.ingest.problems import Verdicts
-from churnlens.ingest.raw import LINE, RECORD, RawData
+from churnlens.inputs._sql import ident, lit, select_in_order
+from churnlens.inputs.problems import Verdicts
+from churnlens.inputs.raw import LINE, RECORD, RawData
 
 __all__ = ["QUARANTINE_SCHEMA", "quarantine"]
 

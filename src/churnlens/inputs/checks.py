@@ -19,11 +19,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from churnlens.ingest._sql import select_in_order, unique_name
-from churnlens.ingest.columns import ColumnPlan
-from churnlens.ingest.convert import Typed, mask
-from churnlens.ingest.problems import Problem, Verdicts, judge, said
-from churnlens.ingest.raw import LINE, MALFORMED, RawData
+from churnlens.inputs._sql import select_in_order, unique_name
+from churnlens.inputs.columns import ColumnPlan
+from churnlens.inputs.convert import Typed, mask
+from churnlens.inputs.problems import Problem, Verdicts, judge, said
+from churnlens.inputs.raw import LINE, MALFORMED, RawData
 
 __all__ = ["check_rows"]
 

@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 
 from churnlens.errors import ConfigError, InputError, RejectedRowsError
-from churnlens.ingest import QUARANTINE_SCHEMA, ReadResult, read_table
-from churnlens.ingest._sql import ident, lit, unique_name
+from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
+from churnlens.inputs._sql import ident, lit, unique_name
 from churnlens.schema import TABLES, table_spec
 from churnlens.store import DEFAULT_STORE, INGESTS, QUARANTINE, Store
 
@@ -404,7 +404,7 @@ def _mapping_for(
         table_spec(name)
     if table is not None:
         return per_table.get(table)
-    from churnlens.ingest import guess_table
+    from churnlens.inputs import guess_table
 
     try:
         guessed = guess_table(source, ())

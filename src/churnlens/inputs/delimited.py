@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from churnlens.errors import InputError
-from churnlens.ingest.lines import RecordIndex, index_records
-from churnlens.ingest.raw import (
+from churnlens.inputs.lines import RecordIndex, index_records
+from churnlens.inputs.raw import (
     LINE,
     MALFORMED,
     RECORD,

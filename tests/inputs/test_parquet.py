@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from churnlens.errors import SchemaError
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from churnlens.errors import ConfigError
-from churnlens.ingest import read_table
-from ingest._helpers import rejections, values
+from churnlens.inputs import read_table
+from inputs._helpers import rejections, values
 
 
 def _read(write, stamps: list[str], tz: str = "UTC"):

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from churnlens.errors import ConfigError, SchemaError
-from churnlens.ingest import guess_table, read_table
+from churnlens.inputs import guess_table, read_table
 from churnlens.schema import SUBSCRIPTIONS
-from ingest._helpers import values
+from inputs._helpers import values
 
 
 def test_mapping_matches_source_names_ignoring_case(write):

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from churnlens.errors import ConfigError, InputError
-from churnlens.ingest._sql import ident
-from churnlens.ingest.raw import RawData, hash_arrow, unique_names, with_lines
+from churnlens.inputs._sql import ident
+from churnlens.inputs.raw import RawData, hash_arrow, unique_names, with_lines
 
 __all__ = ["is_database", "read_database", "redact"]
 

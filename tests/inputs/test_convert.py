@@ -7,11 +7,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from churnlens.ingest._sql import select_in_order
-from churnlens.ingest.columns import plan_columns
-from churnlens.ingest.convert import convert
-from churnlens.ingest.problems import judge
-from churnlens.ingest.raw import RawData, with_lines
+from churnlens.inputs._sql import select_in_order
+from churnlens.inputs.columns import plan_columns
+from churnlens.inputs.convert import convert
+from churnlens.inputs.problems import judge
+from churnlens.inputs.raw import RawData, with_lines
 from churnlens.schema import Column, TableSpec
 
 SEATS = TableSpec("seats", (Column("seats", "integer", required=True),))

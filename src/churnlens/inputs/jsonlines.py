@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 
 from churnlens.errors import InputError, SchemaError
-from churnlens.ingest._sql import ident, lit
-from churnlens.ingest.lines import RecordIndex, index_lines
-from churnlens.ingest.raw import (
+from churnlens.inputs._sql import ident, lit
+from churnlens.inputs.lines import RecordIndex, index_lines
+from churnlens.inputs.raw import (
     LINE,
     MALFORMED,
     RECORD,

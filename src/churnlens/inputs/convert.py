@@ -18,11 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from churnlens.errors import SchemaError
-from churnlens.ingest._sql import ident, select_in_order
-from churnlens.ingest.columns import ColumnPlan
-from churnlens.ingest.problems import Problem, said
-from churnlens.ingest.raw import LINE, RawData
-from churnlens.ingest.timestamps import EARLIEST, LATEST, LOCAL, localize, zoned_parts
+from churnlens.inputs._sql import ident, select_in_order
+from churnlens.inputs.columns import ColumnPlan
+from churnlens.inputs.problems import Problem, said
+from churnlens.inputs.raw import LINE, RawData
+from churnlens.inputs.timestamps import EARLIEST, LATEST, LOCAL, localize, zoned_parts
 from churnlens.schema import Column
 
 __all__ = ["ARROW_TYPES", "Typed", "convert", "mask"]
