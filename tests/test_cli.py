@@ -51,8 +51,14 @@ def test_map_is_saved_and_reused(run, tmp_path: Path) -> None:  # type: ignore[n
     source = tmp_path / "subs.csv"
     source.write_text("Account,Start\na,2024-01-01\n", encoding="utf-8")
     first = run(
-        "ingest", str(source), "--table", "subscriptions",
-        "--map", "customer_id=Account", "--map", "started_at=Start",
+        "ingest",
+        str(source),
+        "--table",
+        "subscriptions",
+        "--map",
+        "customer_id=Account",
+        "--map",
+        "started_at=Start",
     )
     assert first.exit_code == 0, first.output
     config = (tmp_path / "churnlens.toml").read_text(encoding="utf-8")

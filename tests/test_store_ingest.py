@@ -53,8 +53,10 @@ def counts(db: Path) -> dict[str, int]:
 def test_ingest_loads_tables_and_spells(tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     report = churnlens.ingest(
-        [write(tmp_path, "subscriptions.csv", SUBSCRIPTIONS),
-         write(tmp_path, "customers.csv", CUSTOMERS)],
+        [
+            write(tmp_path, "subscriptions.csv", SUBSCRIPTIONS),
+            write(tmp_path, "customers.csv", CUSTOMERS),
+        ],
         db,
     )
     # customers load first: other tables are checked against them
@@ -102,8 +104,10 @@ def test_a_key_already_stored_is_rejected_with_its_origin(tmp_path: Path) -> Non
 def test_tickets_of_unknown_customers_are_rejected(tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     report = churnlens.ingest(
-        [write(tmp_path, "tickets.csv", TICKETS),
-         write(tmp_path, "customers.csv", CUSTOMERS)],
+        [
+            write(tmp_path, "tickets.csv", TICKETS),
+            write(tmp_path, "customers.csv", CUSTOMERS),
+        ],
         db,
     )
     tickets = report.sources[1]
@@ -119,7 +123,9 @@ def test_tickets_need_customers_or_subscriptions(tmp_path: Path) -> None:
         churnlens.ingest(write(tmp_path, "tickets.csv", TICKETS), tmp_path / "s.duckdb")
 
 
-def test_strict_aborts_everything_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+def test_strict_aborts_everything_and_leaves_the_store_unchanged(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "store.duckdb"
     churnlens.ingest(write(tmp_path, "customers.csv", CUSTOMERS), db)
     before = counts(db)

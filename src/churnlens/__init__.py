@@ -8,6 +8,7 @@ The public API is flat: everything a user needs is importable from ``churnlens``
 
 from __future__ import annotations
 
+from churnlens.demo import DemoFiles, generate_demo
 from churnlens.errors import (
     ChurnlensError,
     ConfigError,
@@ -16,7 +17,6 @@ from churnlens.errors import (
     RejectedRowsError,
     SchemaError,
 )
-from churnlens.demo import DemoFiles, generate_demo
 from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
@@ -52,4 +52,3 @@ __all__ = [
     "read_table",
     "spells",
 ]
-

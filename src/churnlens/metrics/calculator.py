@@ -62,8 +62,8 @@ class CountsResult:
         )
         if self.customers_end < self.customers_start:
             text += (
-                f"At least {self.customers_start - self.customers_end:,} customers were "
-                f"lost, so churn was at least {self.churn_rate_at_least:.1%}; "
+                f"At least {self.customers_start - self.customers_end:,} customers "
+                f"were lost, so churn was at least {self.churn_rate_at_least:.1%}; "
                 "more if anyone joined.\n"
             )
         else:
@@ -87,7 +87,8 @@ def churn_from_counts(
         )
     if lost is not None and not 0 <= lost <= customers_start:
         raise ConfigError(
-            f"lost customers ({lost}) must be between 0 and the starting {customers_start}",
+            f"lost customers ({lost}) must be between 0 and the "
+            f"{customers_start} at the start",
             hint="only customers present at the start can be lost",
         )
     if customers_end is not None and customers_end < 0:
