@@ -35,7 +35,7 @@ def test_growth_cannot_bound_churn() -> None:
     ("kwargs", "match"),
     [
         ({"customers_start": 0, "lost": 0}, "must be positive"),
-        ({"customers_start": 10, "lost": 11}, "between 0 and the starting 10"),
+        ({"customers_start": 10, "lost": 11}, "between 0 and the 10 at the start"),
         ({"customers_start": 10, "customers_end": -1}, "cannot be negative"),
     ],
 )
