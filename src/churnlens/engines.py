@@ -86,7 +86,13 @@ def upload(backend: BaseBackend, data: pa.Table, *, prefix: str) -> ir.Table:
     if backend.name == "pyspark":
         # Spark has no Arrow-native temp tables in ibis; a temp view of a pandas
         # frame keeps timestamps naive in the session's UTC zone.
-        frame = backend._session.createDataFrame(data.to_pandas())
+        # The schema comes from Arrow: Spark cannot infer a type for a column
+        # that is empty in every row (an optional column nobody filled).
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        frame = backend._session.createDataFrame(
+            data.to_pandas(), schema=from_arrow_schema(data.schema)
+        )
         frame.createOrReplaceTempView(name)
         return backend.table(name)
     return backend.create_table(name, data, temp=True)

@@ -171,14 +171,13 @@ def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
     _check_columns(frame, ("customer_id", "started_at"), "subscriptions")
     if "ended_at" not in frame.columns:
         frame = frame.assign(ended_at=pd.NaT)
-    out = pd.DataFrame(
-        {
-            "customer_id": frame["customer_id"].astype("string"),
-            "started_at": _utc_naive(frame["started_at"], "started_at"),
-            "ended_at": _utc_naive(frame["ended_at"], "ended_at"),
-        }
+    out = frame.assign(
+        customer_id=frame["customer_id"].astype("string"),
+        started_at=_utc_naive(frame["started_at"], "started_at"),
+        ended_at=_utc_naive(frame["ended_at"], "ended_at"),
     )
     _check_rows(out)
+    # Other columns (plan, country...) stay: they can split the table with ``by``.
     return pa.Table.from_pandas(out, preserve_index=False)
 
 

@@ -37,7 +37,7 @@ INGESTS = "_churnlens_ingests"
 QUARANTINE = "_churnlens_quarantine"
 _META = "_churnlens_meta"
 # Bumped when the layout changes, so an old file is recognised instead of misread.
-_LAYOUT_VERSION = "1"
+_LAYOUT_VERSION = "2"
 
 _BOOKKEEPING = f"""
 CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS {INGESTS} (
     table_name VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
     content_hash VARCHAR NOT NULL,
+    settings VARCHAR NOT NULL,
     ingested_at TIMESTAMP NOT NULL,
     n_read BIGINT NOT NULL,
     n_accepted BIGINT NOT NULL,

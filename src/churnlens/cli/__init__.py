@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 import click
+import duckdb
 
 from churnlens.errors import ChurnlensError
 
@@ -26,6 +27,8 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
+            _fail("interrupted", code=130)
+        except duckdb.InterruptException:  # Ctrl-C while DuckDB was computing
             _fail("interrupted", code=130)
         except Exception as e:
             if ctx.params.get("debug") or ctx.obj and ctx.obj.get("debug"):

@@ -31,6 +31,8 @@ def write_table(
     percent: tuple[str, ...] = (),
 ) -> None:
     """Write ``frame`` to ``output`` (or stdout) in ``fmt``."""
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
         if output is None:
             raise ConfigError(

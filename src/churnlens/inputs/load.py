@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from churnlens.errors import ConfigError, InputError, RejectedRowsError
+from churnlens.errors import ConfigError, InputError, RejectedRowsError, SchemaError
 from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.inputs._sql import ident, lit, unique_name
 from churnlens.schema import TABLES, table_spec
@@ -136,13 +139,20 @@ def ingest(
         Path(quarantine_dir) if quarantine_dir else db.parent / "quarantine"
     )
 
+    _check_writable(quarantine_dir)
+
+    created = not db.exists()
     store = Store.open(db)
     try:
         con = store.con
         con.begin()
         try:
             loader = _Loader(
-                store, strict=strict, replace=replace, quarantine_dir=quarantine_dir
+                store,
+                strict=strict,
+                replace=replace,
+                quarantine_dir=quarantine_dir,
+                settings=_settings(tz),
             )
             reports = [loader.add(r) for r in results]
             if loader.changed_subscriptions:
@@ -151,8 +161,13 @@ def ingest(
         except BaseException:
             con.rollback()
             raise
-    finally:
+    except BaseException:
         store.close()
+        if created:  # a failed first ingest leaves no empty store behind
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    store.close()
     # Written after the commit: a quarantine file never describes rows of an
     # ingest that did not happen. The store keeps the same rows in any case.
     for report, rejected in zip(reports, loader.rejected, strict=True):
@@ -165,10 +180,17 @@ class _Loader:
     """Adds results to the store inside the caller's transaction."""
 
     def __init__(
-        self, store: Store, *, strict: bool, replace: bool, quarantine_dir: Path
+        self,
+        store: Store,
+        *,
+        strict: bool,
+        replace: bool,
+        quarantine_dir: Path,
+        settings: dict[str, Any],
     ) -> None:
         self.store = store
         self.quarantine_dir = quarantine_dir
+        self.settings = settings
         self.strict = strict
         self.replace = replace
         self.replaced: set[str] = set()
@@ -184,6 +206,7 @@ class _Loader:
             self.rejected.append(None)
             return SourceReport(result.label, name, result.n_read, 0, 0, skipped=True)
 
+        _check_reserved(result)
         incoming = result.accepted.append_column(_LINE, result.accepted_lines)
         view = unique_name("incoming")
         con.register(view, incoming)
@@ -214,7 +237,7 @@ class _Loader:
             n_accepted,
             rejected.num_rows,
             quarantine=(
-                self.quarantine_dir / _quarantine_name(result.label)
+                self.quarantine_dir / _quarantine_name(ingest_id, result.label)
                 if rejected.num_rows
                 else None
             ),
@@ -224,11 +247,32 @@ class _Loader:
     # -- checks against the store ------------------------------------------------
 
     def _seen(self, result: ReadResult) -> bool:
+        """Whether this content was ingested before, with the same settings."""
         row = self.store.con.execute(
-            f"SELECT 1 FROM {INGESTS} WHERE table_name = ? AND content_hash = ?",
+            f"SELECT settings, source FROM {INGESTS} "
+            "WHERE table_name = ? AND content_hash = ? ORDER BY ingest_id DESC",
             [result.table, result.content_hash],
         ).fetchone()
-        return row is not None
+        if row is None:
+            return False
+        now = self._settings_of(result)
+        if row[0] == now:
+            return True
+        raise InputError(
+            f"this content was ingested before (as {row[1]}) with another column "
+            f"mapping or time zone ({_describe(row[0])}; now {_describe(now)}); "
+            "loading it again would add its rows twice",
+            path=result.label,
+            hint="to reload the table with the new settings, ingest all its files "
+            "again with --replace",
+        )
+
+    def _settings_of(self, result: ReadResult) -> str:
+        """How the content was read: the same bytes read otherwise are new data."""
+        return json.dumps(
+            {**self.settings, "mapping": dict(sorted(result.mapping.items()))},
+            sort_keys=True,
+        )
 
     def _store_rejections(self, result: ReadResult, view: str) -> pa.Table:
         """Rows the store refuses: a key it already holds, an unknown customer."""
@@ -321,12 +365,13 @@ class _Loader:
         row = con.execute(f"SELECT coalesce(max(ingest_id), 0) + 1 FROM {INGESTS}")
         ingest_id = int(row.fetchone()[0])  # type: ignore[index]
         con.execute(
-            f"INSERT INTO {INGESTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {INGESTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ingest_id,
                 result.table,
                 result.label,
                 result.content_hash,
+                self._settings_of(result),
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 result.n_read,
                 n_accepted,
@@ -364,8 +409,7 @@ class _Loader:
         """A later file may bring new attribute columns; older rows get nulls."""
         con = self.store.con
         have = {
-            c.lower()
-            for c in con.sql(f"SELECT * FROM {ident(name)} LIMIT 0").columns
+            c.lower() for c in con.sql(f"SELECT * FROM {ident(name)} LIMIT 0").columns
         }
         described = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
         for column, kind, *_ in described:
@@ -441,10 +485,11 @@ def _strict_error(result: ReadResult, rejected: pa.Table) -> RejectedRowsError:
     )
 
 
-def _quarantine_name(source: str) -> str:
+def _quarantine_name(ingest_id: int, source: str) -> str:
     name = Path(source.split("?")[0]).name or "source"
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
-    return f"{safe}.rejected.csv"
+    # Numbered by ingest: two files of the same name never share one quarantine.
+    return f"{ingest_id:04d}-{safe}.rejected.csv"
 
 
 def _write_quarantine(path: Path | None, rejected: pa.Table) -> None:
@@ -460,3 +505,43 @@ def _write_quarantine(path: Path | None, rejected: pa.Table) -> None:
                 ["" if row[c] is None else row[c] for c in QUARANTINE_SCHEMA.names]
             )
     tmp.replace(path)
+
+
+def _settings(tz: str) -> dict[str, Any]:
+    return {"tz": tz}
+
+
+def _describe(settings: str) -> str:
+    values = json.loads(settings)
+    mapping = ", ".join(f"{k}={v}" for k, v in values.get("mapping", {}).items())
+    return f"tz {values.get('tz')}, mapping {mapping or 'none'}"
+
+
+def _check_reserved(result: ReadResult) -> None:
+    for name in result.accepted.column_names:
+        if name.lower() in (_INGEST_ID, _LINE):
+            raise SchemaError(
+                f"the column '{name}' has a name the store uses for each row's origin",
+                path=result.label,
+                column=name,
+                hint="rename it, or (reading a table) select the other columns "
+                "with --query",
+            )
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before storing anything if rejected rows could not be written (the
+    folder itself is only made when there are some)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(
+            f"the quarantine folder {folder} cannot be made: {existing} is a file",
+            hint="give --quarantine a folder (it is created if missing)",
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"cannot write to the quarantine folder {folder}",
+            hint="give --quarantine a folder you can write to",
+        )

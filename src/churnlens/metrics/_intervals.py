@@ -26,7 +26,9 @@ def wilson_interval(
         denominator = 1 + z2 / n
         centre = (p + z2 / (2 * n)) / denominator
         half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-        lower = np.clip(centre - half, 0.0, 1.0)
-        upper = np.clip(centre + half, 0.0, 1.0)
+        # Exact at the edges (the closed form leaves rounding error such as 5e-17
+        # there), so a rate of 0 or 1 always lies inside its own interval.
+        lower = np.where(x <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        upper = np.where(x >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
     empty = n <= 0
     return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)

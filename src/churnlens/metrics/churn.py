@@ -137,8 +137,10 @@ def _with_segment(spells: ir.Table, source: Source, by: str | None) -> ir.Table:
         values = _latest_subscription_value(source.subscriptions, by)
     else:
         known = sorted(
-            set(customers.columns if customers is not None else [])
+            c
+            for c in set(customers.columns if customers is not None else [])
             | set(source.subscriptions.columns)
+            if not c.startswith("_")  # the store's own bookkeeping
         )
         raise ConfigError(
             f"no column '{by}' to split by",
