@@ -6,9 +6,6 @@ stderr naming the file, line and column with a hint, never a traceback; nothing 
 silently (read = accepted + rejected, and the quarantine CSV holds every rejected
 row); --strict and failed ingests leave the store as it was; the same file twice adds
 nothing; ``--map`` is saved in churnlens.toml and reused.
-
-Tests marked ``xfail(strict=True)`` describe the correct behaviour of a bug found
-here; remove the mark once it is fixed.
 """
 
 from __future__ import annotations
@@ -442,14 +439,9 @@ def test_ravenstack_with_a_saved_mapping(tmp_path: Path) -> None:
     ]
 
 
-# -- bugs found: the correct behaviour, marked xfail until fixed ---------------------
+# -- regressions: bugs found by reviewing the command with messy files ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unterminated quote swallows the rest of the file into one value: "
-    "'read 10 = accepted 10', 990 rows silently gone",
-)
 def test_a_stray_quote_does_not_swallow_the_rest_of_the_file(tmp_path: Path) -> None:
     rows = ["subscription_id,customer_id,started_at,notes"]
     for i in range(1, 1001):
@@ -518,11 +510,6 @@ def test_source_columns_named_like_store_internals(tmp_path: Path) -> None:
         assert_user_error(run, "subscriptions.csv", "_line")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a CSV with old-Mac CR-only line endings crashes: 'internal error: "
-    "new-line character seen in unquoted field', exit 1",
-)
 def test_cr_only_line_endings(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -537,11 +524,6 @@ def test_cr_only_line_endings(tmp_path: Path) -> None:
         assert "read 2 = accepted 2 + rejected 0" in run.out, run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows rejected by the store (key already stored, unknown customer) are "
-    "quarantined as converted canonical rows with _line, not the raw source row",
-)
 def test_store_rejections_keep_the_raw_source_row(tmp_path: Path) -> None:
     header = "ID,Account,Start\n"
     write(tmp_path, "subs1.csv", header + "s1,a,2024-01-01T10:00:00+02:00\n")

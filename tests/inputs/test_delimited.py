@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from churnlens.errors import InputError
 from churnlens.inputs import read_table
 from inputs._helpers import rejections, values
 
@@ -121,3 +122,46 @@ def test_repeated_column_name_is_an_error(write):
     text = "customer_id,started_at,Customer_ID\nC1,2024-01-01,C2\n"
     with pytest.raises(Exception, match="the column 'Customer_ID' appears twice"):
         read_table(write("subscriptions.csv", text))
+
+
+def test_old_mac_line_endings(write):
+    text = 'customer_id,started_at,note\rC1,2024-01-01,"a\rb"\r\rC2,2024-01-02,x\r'
+    result = read_table(write("subscriptions.csv", text))
+    assert result.accepted_lines.to_pylist() == [2, 5]
+    assert values(result, "note") == ["a\rb", "x"]
+
+
+def test_old_mac_line_endings_through_the_exact_reader(write):
+    text = "customer_id,started_at\rC1,2024-01-01\rC2,2024-01-02,extra\rC3,2024-01-03\r"
+    result = read_table(write("subscriptions.csv", text))
+    assert result.accepted_lines.to_pylist() == [2, 4]
+    assert [r[0] for r in rejections(result)] == [3]
+
+
+@pytest.mark.parametrize("extra", ["", ",extra"])  # the fast reader, the exact one
+def test_excel_sep_line_declares_the_delimiter(write, extra):
+    text = (
+        "sep=;\r\n"
+        "customer_id;started_at;plan\r\n"
+        "C1;2024-01-01;a,b\r\n"
+        f"C2;2024-01-02;c{extra}\r\n"
+        "C3;bad;d\r\n"
+    )
+    result = read_table(write("subscriptions.csv", codecs.BOM_UTF8 + text.encode()))
+    assert result.mapping["customer_id"] == "customer_id"
+    assert values(result, "plan")[0] == "a,b"
+    assert result.accepted_lines.to_pylist() == [3, 4]
+    assert [r[0] for r in rejections(result)] == [5]
+
+
+def test_excel_sep_line_and_a_header_only(write):
+    path = write("subscriptions.csv", "sep=|\ncustomer_id|started_at\n")
+    with pytest.raises(InputError, match="no data rows") as e:
+        read_table(path)
+    assert e.value.line == 2
+
+
+def test_an_unbalanced_quote_in_the_header_is_an_error(write):
+    path = write("subscriptions.csv", 'customer_id,"started_at\nC1,2024-01-01\n')
+    with pytest.raises(InputError, match="unbalanced double quote in the header"):
+        read_table(path)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
+from churnlens.errors import InputError
 from churnlens.inputs import read_table
 from inputs._helpers import rejections, values
 
@@ -50,3 +53,27 @@ def test_lines_that_are_not_objects_are_rejected_whole(write):
     assert json.loads(records[0]) == {"line_text": "not json at all"}
     assert json.loads(records[2])["quantity"] == "many"
     assert result.n_read == 4 and result.n_accepted == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        (
+            '[\n  {"customer_id": "C1"},\n  {"customer_id": "C2"}\n]\n',
+            "starts a JSON array",
+        ),
+        ('[{"customer_id": "C1"}, {"customer_id": "C2"}]', "starts a JSON array"),
+        ('{\n  "customer_id": "C1"\n}\n', "starts a JSON object spread over"),
+        (
+            "\ncustomer_id,started_at\nC1,2024-01-01\n",
+            "is not a JSON object: customer_id",
+        ),
+    ],
+)
+def test_a_file_that_is_not_json_lines_is_an_error(write, text, what):
+    with pytest.raises(
+        InputError, match=f"not JSON Lines .*: its first line {what}"
+    ) as e:
+        read_table(write("subscriptions.jsonl", text))
+    assert e.value.line == (2 if text.startswith("\n") else 1)
+    assert "jq -c" in str(e.value)

@@ -50,3 +50,30 @@ def test_empty_file(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"")
     assert index_records(path).n == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "open_at_end", "bad_close"),
+    [
+        ('a,b\n1,"x\n""y"""\n2,""\n', False, False),
+        ('a,b\n1,"oops\n2,x\n', True, False),
+        ('a,b\n1,"oops\n2,"x"\n', True, True),  # the 2nd quote closes, x follows
+        ('a,b\n1,"x" \n', False, True),
+    ],
+)
+def test_quotes_that_do_not_pair_up(
+    tmp_path, monkeypatch, text, open_at_end, bad_close
+):
+    monkeypatch.setattr(lines, "_CHUNK", 3)
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    index = index_records(path, delimiter=",")
+    assert (index.open_at_end, index.bad_close) == (open_at_end, bad_close)
+
+
+def test_carriage_returns_end_lines_when_asked(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b\r1,"x\ry"\r\r2,z')
+    index = index_records(path, newline="\r")
+    assert index.lines.tolist() == [1, 2, 5]
+    assert index.spans.tolist() == [1, 2, 1]

@@ -11,7 +11,10 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -174,3 +177,56 @@ def test_nothing_is_lost_on_messy_files(rows, quote_all):
     assert len(set(lines)) == len(lines)  # each record is in exactly one place
     keys = [k for k in values(result, "subscription_id") if k is not None]
     assert len(keys) == len(set(keys))
+
+
+def test_raw_records_and_source_columns_of_accepted_rows(write):
+    text = (
+        "ID,Account,Start,subscription_id,Region\n"
+        "s1,a,2024-01-01T10:00:00+02:00,x1,EU\n"
+        "s2,b,not a date,x2,US\n"
+        "s3,c,2024-02-01, ,\n"
+    )
+    mapping = {"subscription_id": "ID", "customer_id": "Account", "started_at": "Start"}
+    result = read_table(write("subs.csv", text), table="subscriptions", mapping=mapping)
+    assert result.n_accepted == 2
+    records = result.raw_records(np.array([1, 0, 1])).to_pylist()
+    # The format of the quarantine's records, the source's text untouched.
+    assert result.rejected.column("record").to_pylist() == [
+        '{"ID":"s2","Account":"b","Start":"not a date","subscription_id":"x2",'
+        '"Region":"US"}'
+    ]
+    assert records == [
+        '{"ID":"s3","Account":"c","Start":"2024-02-01","subscription_id":" ",'
+        '"Region":""}',
+        '{"ID":"s1","Account":"a","Start":"2024-01-01T10:00:00+02:00",'
+        '"subscription_id":"x1","Region":"EU"}',
+        records[0],
+    ]
+    assert result.raw_records(np.array([], dtype=np.int64)).to_pylist() == []
+    with pytest.raises(IndexError, match=r"0\.\.1"):
+        result.raw_records(np.array([2]))
+    shown = {
+        c: result.source_column(c)
+        for c in ("subscription_id", "customer_id", "started_at", "ended_at")
+    }
+    assert shown == {
+        "subscription_id": "ID",
+        "customer_id": "Account",
+        "started_at": "Start",
+        "ended_at": "ended_at",
+    }
+    assert result.source_column("subscription_id_unmapped") == "subscription_id"
+    assert result.source_column("Region") == "Region"
+
+
+def test_raw_records_of_a_typed_source(tmp_path):
+    table = pa.table(
+        {"customer_id": [1, 2], "started_at": [dt.datetime(2024, 1, 1)] * 2}
+    )
+    path = tmp_path / "subscriptions.parquet"
+    pq.write_table(table, path)
+    result = read_table(path)
+    assert json.loads(result.raw_records(np.array([1])).to_pylist()[0]) == {
+        "customer_id": "2",
+        "started_at": "2024-01-01 00:00:00",
+    }

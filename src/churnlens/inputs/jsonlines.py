@@ -55,6 +55,7 @@ def read_json_lines(path: Path) -> RawData:
             "CREATE TEMP TABLE j AS SELECT *, CASE WHEN json_valid(t) "
             "THEN json_type(t) = 'OBJECT' ELSE false END AS ok FROM lines"
         )
+        _check_json_lines(con, path)
         keys = unique_names(path, _keys(con, path))
         table = con.sql(_extract_sql(keys)).to_arrow_table()
     finally:
@@ -75,6 +76,36 @@ def _line_array(path: Path, index: RecordIndex) -> pa.Array:
     except pa.ArrowInvalid:
         raise_bad_utf8(path)
     return array
+
+
+def _check_json_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A file with no JSON object on a line of its own, or one whose first line
+    opens a JSON document spread over lines (a JSON array, pretty-printed JSON),
+    is not JSON Lines; rejecting each of its lines would only hide that."""
+    found = con.execute(
+        f"SELECT count(*) FILTER (WHERE ok), arg_min({LINE}, {LINE}), "
+        f"arg_min(trim(t, {lit(_LINE_END)}), {LINE}), arg_min(json_valid(t), {LINE}) "
+        "FROM j"
+    ).fetchone()
+    assert found is not None  # an aggregate always has a row
+    n_objects, first, text, valid = found
+    spread = not valid and (text == "{" or text.startswith("["))
+    if n_objects and not spread:
+        return
+    if text.startswith("["):
+        what = "starts a JSON array"
+    elif spread:
+        what = "starts a JSON object spread over several lines"
+    else:
+        what = f"is not a JSON object: {text[:60]}"
+    raise InputError(
+        f"the file is not JSON Lines (one JSON object per line): its first line {what}",
+        path=path,
+        line=first,
+        hint="write one JSON object per line, e.g. "
+        '{"customer_id": "C1", "started_at": "2024-03-01"}; a JSON array '
+        "converts with: jq -c '.[]' data.json > data.jsonl",
+    )
 
 
 def _keys(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:

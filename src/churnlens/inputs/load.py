@@ -33,6 +33,8 @@ __all__ = ["IngestReport", "SourceReport", "ingest"]
 # Customers and subscriptions first: tickets and activity are checked against them.
 _LOAD_ORDER = ("customers", "subscriptions", "tickets", "activity")
 _INGEST_ID, _LINE = "_ingest_id", "_line"
+# Each incoming row's position among the accepted rows: finds its raw record.
+_POS = "_churnlens_position"
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ class _Loader:
             return SourceReport(result.label, name, result.n_read, 0, 0, skipped=True)
 
         _check_reserved(result)
-        incoming = result.accepted.append_column(_LINE, result.accepted_lines)
+        incoming = result.accepted.append_column(
+            _LINE, result.accepted_lines
+        ).append_column(_POS, pa.array(np.arange(result.n_accepted, dtype=np.int64)))
         view = unique_name("incoming")
         con.register(view, incoming)
         try:
@@ -223,7 +227,8 @@ class _Loader:
                 raise _strict_error(result, rejected)
             ingest_id = self._record(result, n_accepted, rejected.num_rows)
             bad_lines = pa.array(extra.column("line"), type=pa.int64())
-            self._insert(name, view, ingest_id, bad_lines)
+            columns = [*result.accepted.column_names, _LINE]
+            self._insert(name, view, columns, ingest_id, bad_lines)
             self._quarantine(ingest_id, name, rejected)
         finally:
             con.unregister(view)
@@ -339,14 +344,25 @@ class _Loader:
     ) -> pa.Table:
         sql = (
             f"SELECT {lit(result.label)} AS source, i.{_LINE} AS line, "
-            f'{lit(column)} AS "column", {reason} AS reason, '
-            f"CAST({value} AS VARCHAR) AS value, "
-            f"to_json(i)::VARCHAR AS record FROM {view} i {join} ORDER BY i.{_LINE}"
+            f"{reason} AS reason, CAST({value} AS VARCHAR) AS value, "
+            f"i.{_POS} AS position FROM {view} i {join} ORDER BY i.{_LINE}"
         )
         found = self.store.con.execute(sql).arrow()
         if isinstance(found, pa.RecordBatchReader):  # DuckDB >= 1.4 streams
             found = found.read_all()
-        return found.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
+        # The quarantine speaks the user's language: their column name and row.
+        positions = found.column("position").to_numpy()
+        name = result.source_column(column)
+        return pa.table(
+            {
+                "source": found.column("source"),
+                "line": found.column("line"),
+                "column": pa.array([name] * found.num_rows, pa.string()),
+                "reason": found.column("reason"),
+                "value": found.column("value"),
+                "record": result.raw_records(positions),
+            }
+        ).cast(QUARANTINE_SCHEMA)
 
     # -- writes ------------------------------------------------------------------
 
@@ -381,13 +397,18 @@ class _Loader:
         return ingest_id
 
     def _insert(
-        self, name: str, view: str, ingest_id: int, bad_lines: pa.Array
+        self,
+        name: str,
+        view: str,
+        columns: list[str],
+        ingest_id: int,
+        bad_lines: pa.Array,
     ) -> None:
         con = self.store.con
-        columns = [c for c in con.sql(f"SELECT * FROM {view} LIMIT 0").columns]
+        select = ", ".join(ident(c) for c in columns)
         if not self.store.has_table(name):
             con.execute(
-                f"CREATE TABLE {ident(name)} AS SELECT *, "
+                f"CREATE TABLE {ident(name)} AS SELECT {select}, "
                 f"CAST(NULL AS BIGINT) AS {_INGEST_ID} FROM {view} LIMIT 0"
             )
         else:
@@ -397,7 +418,6 @@ class _Loader:
             bad = unique_name("bad_lines")
             con.register(bad, pa.table({"line": bad_lines}))
             skip = f"WHERE {_LINE} NOT IN (SELECT line FROM {bad})"
-        select = ", ".join(ident(c) for c in columns)
         con.execute(
             f"INSERT INTO {ident(name)} BY NAME SELECT {select}, "
             f"CAST({ingest_id} AS BIGINT) AS {_INGEST_ID} FROM {view} {skip}"
@@ -413,7 +433,7 @@ class _Loader:
         }
         described = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
         for column, kind, *_ in described:
-            if column.lower() not in have:
+            if column.lower() not in have and column != _POS:
                 con.execute(
                     f"ALTER TABLE {ident(name)} ADD COLUMN {ident(column)} {kind}"
                 )

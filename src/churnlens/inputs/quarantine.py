@@ -13,7 +13,7 @@ from churnlens.inputs._sql import ident, lit, select_in_order
 from churnlens.inputs.problems import Verdicts
 from churnlens.inputs.raw import LINE, RECORD, RawData
 
-__all__ = ["QUARANTINE_SCHEMA", "quarantine"]
+__all__ = ["QUARANTINE_SCHEMA", "format_records", "quarantine"]
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -41,15 +41,17 @@ def quarantine(
             verdicts.column,
             verdicts.reason,
             verdicts.value,
-            _records(con, rows, raw.source_columns),
+            format_records(con, rows, raw.source_columns),
         ],
         schema=QUARANTINE_SCHEMA,
     )
 
 
-def _records(
+def format_records(
     con: duckdb.DuckDBPyConnection, rows: pa.Table, columns: list[str]
 ) -> pa.ChunkedArray:
+    """Each row of ``rows`` (in ``__line`` order) as JSON text: source column
+    name -> text, or the ``__record`` a reader kept for a row it could not split."""
     pairs = ", ".join(f"{lit(c)}, CAST({ident(c)} AS VARCHAR)" for c in columns)
     record = f"CAST(json_object({pairs}) AS VARCHAR)"
     if RECORD in rows.column_names:

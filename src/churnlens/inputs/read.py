@@ -9,17 +9,18 @@ lost: every record read is either accepted or rejected.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from churnlens.inputs.checks import check_rows
 from churnlens.inputs.columns import guess_table, plan_columns
 from churnlens.inputs.convert import convert
-from churnlens.inputs.quarantine import quarantine
-from churnlens.inputs.raw import LINE
+from churnlens.inputs.quarantine import format_records, quarantine
+from churnlens.inputs.raw import LINE, MALFORMED, RECORD, RawData
 from churnlens.inputs.readers import read_raw
 from churnlens.inputs.timestamps import check_tz
 from churnlens.schema import table_spec
@@ -40,6 +41,11 @@ class ReadResult:
     n_read: int
     content_hash: str
     mapping: dict[str, str]
+    # The source's rows as read (kept, not copied) and, when some were rejected,
+    # the position there of each accepted row; the source's name of each column.
+    _raw: pa.Table | None = field(default=None, repr=False, compare=False)
+    _raw_rows: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_accepted(self) -> int:
@@ -48,6 +54,43 @@ class ReadResult:
     @property
     def n_rejected(self) -> int:
         return int(self.rejected.num_rows)
+
+    def raw_records(self, positions: np.ndarray) -> pa.Array:
+        """The source rows of the accepted rows at ``positions`` (0-based), as
+        JSON text in the format of ``rejected.record`` (source column name ->
+        the source's text), for rows rejected after reading (by the store).
+
+        >>> r.raw_records(np.array([0]))  # doctest: +SKIP
+        ['{"ID":"s1","Account":"b","Start":"2024-02-01T10:00:00+02:00"}']
+        """
+        positions = np.asarray(positions, dtype=np.int64).reshape(-1)
+        if positions.size and (
+            positions.min() < 0 or positions.max() >= self.n_accepted
+        ):
+            raise IndexError(
+                f"positions must lie in 0..{self.n_accepted - 1} (the accepted rows)"
+            )
+        if self._raw is None:
+            raise ValueError("this result keeps no source rows")
+        rows = positions if self._raw_rows is None else self._raw_rows[positions]
+        taken = self._raw.take(rows)
+        # __line orders the formatting query: number the rows as asked.
+        taken = taken.set_column(
+            taken.schema.get_field_index(LINE),
+            LINE,
+            pa.array(np.arange(rows.size, dtype=np.int64)),
+        )
+        columns = [c for c in taken.column_names if c != LINE]
+        con = duckdb.connect()
+        try:
+            return format_records(con, taken, columns).combine_chunks()
+        finally:
+            con.close()
+
+    def source_column(self, canonical: str) -> str:
+        """The source's name for a column of ``accepted`` (``ID`` for a mapped
+        subscription_id); the name itself when the source has no such column."""
+        return self._sources.get(canonical, canonical)
 
     def __str__(self) -> str:
         return (
@@ -94,7 +137,8 @@ def read_table(
         rejected = quarantine(con, raw, verdicts)
     finally:
         con.close()
-    accepted = typed.table.filter(pa.array(verdicts.accepted(raw.n_rows)))
+    keep = verdicts.accepted(raw.n_rows)
+    accepted = typed.table.filter(pa.array(keep))
     result = ReadResult(
         table=table,
         label=raw.label,
@@ -104,6 +148,9 @@ def read_table(
         n_read=raw.n_rows,
         content_hash=raw.content_hash(),
         mapping=plan.mapping,
+        _raw=_source_rows(raw),
+        _raw_rows=None if verdicts.rows.size == 0 else np.flatnonzero(keep),
+        _sources={**dict(plan.extras), **plan.mapping},
     )
     if result.n_read != result.n_accepted + result.n_rejected:
         raise AssertionError(  # pragma: no cover - a bug, never the input's fault
@@ -111,3 +158,10 @@ def read_table(
             f"+ rejected {result.n_rejected}"
         )
     return result
+
+
+def _source_rows(raw: RawData) -> pa.Table:
+    """The source columns and ``__line`` of ``raw``, sharing its buffers."""
+    return raw.arrow.drop_columns(
+        [c for c in (MALFORMED, RECORD) if c in raw.arrow.column_names]
+    )
