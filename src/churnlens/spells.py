@@ -31,6 +31,10 @@ SPELL_COLUMNS = (
     "prev_end",
     "next_start",
     "next_end",
+    "prev2_start",
+    "prev2_end",
+    "next2_start",
+    "next2_end",
 )
 
 # Stands in for "still open" inside running maxima; never leaves this module. Far
@@ -94,6 +98,12 @@ def spells(
         prev_end=filled.spell_end.lag().over(in_order),
         next_start=filled.spell_start.lead().over(in_order),
         next_end=filled.spell_end.lead().over(in_order),
+        # Two neighbours each way: a neighbour wholly inside one period covers no
+        # boundary, and the churn metric then looks one spell further.
+        prev2_start=filled.spell_start.lag(2).over(in_order),
+        prev2_end=filled.spell_end.lag(2).over(in_order),
+        next2_start=filled.spell_start.lead(2).over(in_order),
+        next2_end=filled.spell_end.lead(2).over(in_order),
     )
 
 
