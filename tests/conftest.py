@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,8 +74,7 @@ def _run(args: list[str], *, cwd: Path, what: str) -> None:
     )
     if result.returncode != 0:
         pytest.fail(
-            f"{what} failed (exit {result.returncode}):\n"
-            f"{result.stdout}{result.stderr}"
+            f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
         )
 
 
@@ -191,9 +189,7 @@ class _PostgresServer:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {_PG_USER} LOGIN PASSWORD '{self.password}'")
             conn.execute(f"CREATE DATABASE {_PG_DB} OWNER {_PG_USER}")
-        return (
-            f"postgresql://{_PG_USER}:{self.password}@127.0.0.1:{self.port}/{_PG_DB}"
-        )
+        return f"postgresql://{_PG_USER}:{self.password}@127.0.0.1:{self.port}/{_PG_DB}"
 
     def stop(self) -> None:
         if self.data.exists():

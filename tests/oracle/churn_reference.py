@@ -165,8 +165,11 @@ def _short_gaps(
     """The gaps between a customer's spells (maximal unions of their base intervals)
     that are shorter than ``grace``. Zero-length subscriptions are not base intervals:
     they cover no instant, so they neither open nor close a gap."""
+    # By start only: an open end (None) does not compare with a datetime, and the
+    # loop below takes the larger end of intervals sharing a start anyway.
     intervals = sorted(
-        (a, b) for a, b in customer.subscriptions if b is None or b > a
+        ((a, b) for a, b in customer.subscriptions if b is None or b > a),
+        key=lambda interval: interval[0],
     )
     spells: list[list[Any]] = []
     for a, b in intervals:
@@ -188,9 +191,8 @@ def _segment_of(customers: pd.DataFrame | None, by: str | None) -> dict[Any, Any
     value_of = {}
     for row in customers.to_dict("records"):
         value = row.get(by)
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            value = None
-        elif value == "":
+        empty = value is None or value == ""
+        if empty or (not isinstance(value, str) and pd.isna(value)):
             value = None
         value_of[row["customer_id"]] = value
     return value_of
@@ -223,9 +225,7 @@ def _period_starts(
     else:
         if not people:
             return []
-        moments = [
-            m for c in people.values() for s in c.subscriptions for m in s if m
-        ]
+        moments = [m for c in people.values() for s in c.subscriptions for m in s if m]
         data_end = min(max(moments), now)
         last = period_floor(_local_date(data_end, zone), period)
         # The last full period ends at or before data_end.

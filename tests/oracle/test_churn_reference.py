@@ -191,6 +191,23 @@ def test_grace_joins_a_short_gap(grace_days: float, expected: list) -> None:
     assert counts(table) == expected
 
 
+def test_grace_with_an_open_and_a_closed_subscription_sharing_a_start() -> None:
+    # (Jan 5, Jan 20] and (Jan 5, open): one spell, never lost. Sorting the two by
+    # (start, end) compared the open end (None) with a datetime: a TypeError
+    # whenever grace_days > 0.
+    table = reference_churn_table(
+        [
+            sub("a", datetime(2024, 1, 5), datetime(2024, 1, 20)),
+            sub("a", datetime(2024, 1, 5), None),
+            sub("a", datetime(2024, 1, 5), datetime(2024, 2, 10)),
+        ],
+        start=date(2024, 1, 1),
+        end=date(2024, 2, 1),
+        grace_days=3,
+    )
+    assert counts(table) == [(0, 1, 0, 0, 0, 1), (1, 0, 0, 0, 0, 1)]
+
+
 def test_a_joined_gap_ending_on_a_boundary_covers_that_boundary() -> None:
     # (Jan 5, Jan 29] and (Feb 1 00:00, Mar 15] with 4 days of grace: the joined
     # spell is (Jan 5, Mar 15], which contains Feb 1 00:00 although neither
