@@ -84,15 +84,11 @@ def upload(backend: BaseBackend, data: pa.Table, *, prefix: str) -> ir.Table:
     if backend.name == "duckdb":
         return backend.create_table(name, data, temp=True)
     if backend.name == "pyspark":
-        # Spark has no Arrow-native temp tables in ibis; a temp view of a pandas
-        # frame keeps timestamps naive in the session's UTC zone.
-        # The schema comes from Arrow: Spark cannot infer a type for a column
-        # that is empty in every row (an optional column nobody filled).
-        from pyspark.sql.pandas.types import from_arrow_schema
-
-        frame = backend._session.createDataFrame(
-            data.to_pandas(), schema=from_arrow_schema(data.schema)
-        )
+        # ibis makes no temporary tables on Spark: a temporary view of the Arrow
+        # table (Arrow, not pandas, so empty strings stay null and columns that
+        # are empty in every row keep their type); naive timestamps are read in
+        # the session's UTC zone.
+        frame = backend._session.createDataFrame(data)
         frame.createOrReplaceTempView(name)
         return backend.table(name)
     return backend.create_table(name, data, temp=True)

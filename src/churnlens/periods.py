@@ -29,7 +29,7 @@ __all__ = [
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 _EPOCH = dt.date(1970, 1, 1)
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 def check_period(period: str) -> str:

@@ -126,24 +126,12 @@ def test_spark_backend_roundtrips_timestamps_in_memory(spark_backend: Any) -> No
     [
         "duckdb",
         pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param(
-            "spark",
-            marks=[
-                pytest.mark.spark,
-                pytest.mark.xfail(
-                    strict=True,
-                    raises=AssertionError,
-                    reason="churnlens.engines.upload sends Arrow tables to Spark "
-                    "through pandas, whose str dtype (pandas 3) holds a null as "
-                    "NaN: Spark gets the text 'NaN'",
-                ),
-            ],
-        ),
+        pytest.param("spark", marks=pytest.mark.spark),
     ],
 )
 def test_upload_keeps_empty_strings_empty(engine: Any) -> None:
     # Customer attributes are often empty: with by= such customers form the empty
-    # segment. The strategies in tests/metrics avoid them on Spark until this passes.
+    # segment.
     data = pa.table({"customer_id": ["a", "b"], "plan": ["pro", None]})
     table = upload(connect(engine), data, prefix="nulls")
     plans = table.order_by("customer_id").plan.to_pyarrow().to_pylist()

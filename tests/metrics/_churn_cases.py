@@ -246,15 +246,10 @@ def cases(
     periods: tuple[str, ...] = PERIODS,
     time_zones: tuple[str, ...] = TIME_ZONES,
     max_periods: int = 4,
-    spark_safe: bool = False,
 ) -> Case:
     """A ``Case`` of 1..max_groups groups of 1-3 customers over 1..max_periods
     periods (and one either side); ``by``: True always splits by segment, False
     never, None draws it.
-
-    ``spark_safe`` steers clear of a known failure of the upload to Spark, pinned
-    by a strict xfail in tests/conformance/test_engines.py: no null segment value
-    in the customers table (customers missing from it still have none).
     """
     tz = draw(st.sampled_from(time_zones))
     period = draw(st.sampled_from(periods))
@@ -279,7 +274,7 @@ def cases(
         naive=tz == "UTC" and draw(st.booleans()),
     )
     if by if by is not None else draw(st.booleans()):
-        case.customers = _segments(draw, groups, null_segments=not spark_safe)
+        case.customers = _segments(draw, groups, null_segments=True)
         case.by = SEGMENT
     return case
 

@@ -63,9 +63,7 @@ def check_against_oracle(case: Case, engine: Any) -> None:
 
 def _run_against_oracle(engine_name: str, engine: Any, **choices: Any) -> None:
     examples, max_groups = BUDGET[engine_name]
-    strategy = cases(
-        max_groups=max_groups, spark_safe=engine_name == "spark", **choices
-    )
+    strategy = cases(max_groups=max_groups, **choices)
 
     @engine_settings(engine_name, examples)
     @given(case=strategy, listed=st.booleans())
@@ -224,11 +222,13 @@ def test_hand_picked_grace_cases_are_as_worked_out() -> None:
     assert february.loc["gap-3d+0.4s", "customers_start"] == 0
 
 
-# Not on Spark, where upload turns the null into the text 'NaN': a strict xfail in
-# tests/conformance/test_engines.py pins that, and the strategies avoid null
-# segment values there (``spark_safe``).
 @pytest.mark.parametrize(
-    "engine_name", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+    "engine_name",
+    [
+        "duckdb",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("spark", marks=pytest.mark.spark),
+    ],
 )
 def test_a_null_segment_value_is_empty(engine: Any) -> None:
     # b's plan is null and c has no row in customers: both are in the empty
