@@ -27,7 +27,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
@@ -49,8 +48,8 @@ RATE_COLUMNS = ("churn_rate", "churn_rate_lower", "churn_rate_upper", "net_chang
 CHURN_COLUMNS = ("period_start", "period_end", *COUNT_COLUMNS, *RATE_COLUMNS)
 
 _SEGMENT = "_segment"
-# Most customers whose spells are fetched for a window (DuckDB reads a fetched
-# Arrow table in place, so it takes many more).
+# Most spells fetched for the window (DuckDB reads a fetched Arrow table in
+# place, so it takes many more); beyond that they stay a subquery.
 _MAX_LISTED = 5000
 _DUCKDB_LISTED_FACTOR = 400
 
@@ -333,9 +332,8 @@ def _tangled_spells(
 
     A neighbour inside one period is shorter than the longest period, a cheap test
     on timestamps that leaves few spells to key. The spells found are fetched and
-    sent back as a small table, so the corrections never scan all spells again
-    (and a literal IN list would be slow in DuckDB). Too many to fetch, they stay
-    a subquery.
+    sent back as a small table, so the corrections never scan all spells again.
+    Too many to fetch, they stay a subquery.
     """
     longest = _LONGEST_S[calendar.period]
 
@@ -346,8 +344,14 @@ def _tangled_spells(
 
     multi = spells.filter(spells.n_spells > 1)
     near = multi.filter(
-        (seconds(multi.spell_start, multi.prev2_start) < longest).fill_null(False)
-        | (seconds(multi.next2_end, multi.spell_end) < longest).fill_null(False)
+        (
+            multi.prev2_start.notnull()
+            & (seconds(multi.spell_start, multi.prev2_start) < longest)
+        )
+        | (
+            multi.next2_end.notnull()
+            & (seconds(multi.next2_end, multi.spell_end) < longest)
+        )
     )
 
     def key(column: str) -> ir.IntegerValue:
@@ -363,15 +367,15 @@ def _tangled_spells(
     )
     tangled = covers & (prevs_inside.fill_null(False) | nexts_inside.fill_null(False))
     ids = near.filter(tangled).select("customer_id").distinct()
+    theirs = multi.filter(multi.customer_id.isin(ids.customer_id))
+    # Fetched in the same query that finds them, unless they are too many.
     limit = _MAX_LISTED * (_DUCKDB_LISTED_FACTOR if _is_duckdb(spells) else 1)
-    found = ids.limit(limit + 1).to_pyarrow().column("customer_id")
-    if len(found) == 0:
+    found = theirs.limit(limit + 1).to_pyarrow()
+    if found.num_rows == 0:
         return None
-    multi = spells.filter(spells.n_spells > 1)
-    if len(found) > limit:
-        return multi.filter(multi.customer_id.isin(ids.customer_id))
-    listed = ibis.memtable(pa.table({"customer_id": found})).customer_id
-    return ibis.memtable(multi.filter(multi.customer_id.isin(listed)).to_pyarrow())
+    if found.num_rows > limit:
+        return theirs
+    return ibis.memtable(found)
 
 
 def _is_duckdb(table: ir.Table) -> bool:
