@@ -26,9 +26,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from _datasets import dataset, needs_datasets
+
 _BIN = Path(sys.executable).parent / "churnlens"
 CHURNLENS = str(_BIN) if _BIN.exists() else (shutil.which("churnlens") or "churnlens")
-RAVENSTACK = Path("/work/shared/datasets/ravenstack_saas_synthetic")
+RAVENSTACK = dataset("ravenstack_saas_synthetic")
 
 SUBSCRIPTIONS = """\
 subscription_id,customer_id,started_at,ended_at,mrr,plan
@@ -408,7 +410,7 @@ def test_json_lines_with_lines_that_are_not_objects(tmp_path: Path) -> None:
     assert json.loads(rows[1]["record"])["line_text"].startswith('{"customer_id": "b"')
 
 
-@pytest.mark.skipif(not RAVENSTACK.is_dir(), reason="public datasets not present")
+@needs_datasets
 def test_ravenstack_with_a_saved_mapping(tmp_path: Path) -> None:
     full = RAVENSTACK / "ravenstack_subscriptions.csv"
     lines = full.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from churnlens.inputs import ReadResult
 
 # The shared public datasets, next to the repository (see their SOURCE.md).
-DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
 
 def rejections(result: ReadResult) -> list[tuple[int, str | None, str]]:

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _datasets import dataset, needs_datasets
 from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.schema import SUBSCRIPTIONS, TABLES
-from inputs._helpers import DATASETS, values
+from inputs._helpers import values
 
 _TYPES = {
     "string": pa.string(),
@@ -75,9 +76,10 @@ def test_clean_file_has_an_empty_quarantine(write):
     assert result.accepted.column_names == list(TABLES["customers"].column_names)
 
 
-RAVENSTACK = DATASETS / "ravenstack_saas_synthetic"
+RAVENSTACK = dataset("ravenstack_saas_synthetic")
 
 
+@needs_datasets
 def test_ravenstack_subscriptions():
     # Synthetic B2B SaaS data (River @ Rivalytics, see SOURCE.md): 5,000
     # subscriptions, 486 of them ended, dates 2023-2024.
@@ -103,6 +105,7 @@ def test_ravenstack_subscriptions():
     assert "seats" in accepted.column_names  # kept as an attribute
 
 
+@needs_datasets
 def test_ravenstack_support_tickets():
     result = read_table(
         RAVENSTACK / "ravenstack_support_tickets.csv",
