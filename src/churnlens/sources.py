@@ -178,14 +178,23 @@ def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
     )
     _check_rows(out)
     # Other columns (plan, country...) stay: they can split the table with ``by``.
-    return pa.Table.from_pandas(out, preserve_index=False)
+    return _typed_nulls(pa.Table.from_pandas(out, preserve_index=False))
 
 
 def _customers_arrow(data: Any) -> pa.Table:
     frame = _to_pandas(data)
     _check_columns(frame, ("customer_id",), "customers")
     frame = frame.astype({"customer_id": "string"})
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return _typed_nulls(pa.Table.from_pandas(frame, preserve_index=False))
+
+
+def _typed_nulls(table: pa.Table) -> pa.Table:
+    """Columns empty in every row come out of pandas without a type; engines need
+    one, and text is what an empty attribute column is."""
+    for i, column in enumerate(table.schema):
+        if pa.types.is_null(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.string()))
+    return table
 
 
 def _to_pandas(data: Any) -> pd.DataFrame:

@@ -31,8 +31,10 @@ import pandas as pd
 from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
 from churnlens.metrics._intervals import wilson_interval
+from churnlens.metrics._segments import SEGMENT as _SEGMENT
+from churnlens.metrics._segments import ordered_segments, with_segment
 from churnlens.periods import Calendar
-from churnlens.sources import Source, resolve_source
+from churnlens.sources import resolve_source
 
 __all__ = ["CHURN_COLUMNS", "COUNT_COLUMNS", "churn_rate"]
 
@@ -47,7 +49,6 @@ COUNT_COLUMNS = (
 RATE_COLUMNS = ("churn_rate", "churn_rate_lower", "churn_rate_upper", "net_change_rate")
 CHURN_COLUMNS = ("period_start", "period_end", *COUNT_COLUMNS, *RATE_COLUMNS)
 
-_SEGMENT = "_segment"
 # Most spells fetched for the window (DuckDB reads a fetched Arrow table in
 # place, so it takes many more); beyond that they stay a subquery.
 _MAX_LISTED = 5000
@@ -85,13 +86,13 @@ def churn_rate(
     if span is None:
         return _empty(by)
     grid = _period_grid(calendar, span, start=start, end=end, now=now)
-    spells = _with_segment(source.spells(grace_days=grace_days), source, by)
+    spells = with_segment(source.spells(grace_days=grace_days), source, by)
     if not grid:
         return _empty(by)
     parts = _event_counts(spells, calendar, span, segmented=by is not None)
     # One query per part: as one UNION, engines share (and may materialise) the
     # keyed spells between the parts, which costs more than scanning them again.
-    events = pd.concat([p.to_pandas() for p in parts], ignore_index=True)
+    events = pd.concat([_typed(p.to_pandas()) for p in parts], ignore_index=True)
     table = _assemble(events, calendar, grid, by)
     return table
 
@@ -130,44 +131,6 @@ def _period_grid(
     # With one bound left to its default, a range beyond the data is empty, as the
     # default range is when the data hold no full period.
     return calendar.grid(lo, hi) if lo <= hi else []
-
-
-def _with_segment(spells: ir.Table, source: Source, by: str | None) -> ir.Table:
-    if by is None:
-        return spells
-    customers = source.customers
-    if customers is not None and by in customers.columns:
-        values = customers.select(
-            customer_id=customers.customer_id, _value=customers[by]
-        )
-    elif by in source.subscriptions.columns:
-        values = _latest_subscription_value(source.subscriptions, by)
-    else:
-        known = sorted(
-            c
-            for c in set(customers.columns if customers is not None else [])
-            | set(source.subscriptions.columns)
-            if not c.startswith("_")  # the store's own bookkeeping
-        )
-        raise ConfigError(
-            f"no column '{by}' to split by",
-            hint=f"use a customer or subscription column: {', '.join(known)}",
-        )
-    joined = spells.left_join(values, spells.customer_id == values.customer_id)
-    return joined.select(
-        *[spells[c] for c in spells.columns], **{_SEGMENT: values._value.cast("string")}
-    )
-
-
-def _latest_subscription_value(subscriptions: ir.Table, column: str) -> ir.Table:
-    """A customer's segment from a subscription column: its latest subscription's."""
-    latest_first = ibis.window(
-        group_by=subscriptions.customer_id,
-        order_by=[ibis.desc(subscriptions.started_at)],
-    )
-    ranked = subscriptions.mutate(_rank=ibis.row_number().over(latest_first))
-    latest = ranked.filter(ranked._rank == 0)
-    return latest.select(customer_id=latest.customer_id, _value=latest[column])
 
 
 def _event_counts(
@@ -393,12 +356,19 @@ def _is_duckdb(table: ir.Table) -> bool:
         return False
 
 
+def _typed(events: pd.DataFrame) -> pd.DataFrame:
+    """One dtype per column in every part, so that parts concatenate cleanly
+    (a part's unused keys are all null)."""
+    keys = {"up_at": "Int64", "down_at": "Int64", "new_at": "Int64"}
+    return events.astype({**keys, "up_new": "boolean", "n": "int64"})
+
+
 def _assemble(
     events: pd.DataFrame, calendar: Calendar, grid: list[dt.date], by: str | None
 ) -> pd.DataFrame:
     if by is None:
         return _assemble_one(events, calendar, grid)
-    segments = _ordered_segments(events[_SEGMENT])
+    segments = ordered_segments(events[_SEGMENT])
     frames = []
     for segment in segments:
         mask = (
@@ -415,14 +385,6 @@ def _assemble(
     return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(
         drop=True
     )
-
-
-def _ordered_segments(values: pd.Series) -> list[Any]:
-    present = [v for v in values.dropna().unique().tolist()]
-    ordered: list[Any] = sorted(present)
-    if values.isna().any():
-        ordered.append(None)
-    return ordered
 
 
 def _assemble_one(
