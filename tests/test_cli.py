@@ -129,3 +129,18 @@ def test_demo_builds_ingests_and_prints_the_monthly_table(run, tmp_path: Path) -
     second = run(*args)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout
+
+
+def test_an_empty_table_says_why(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "subscriptions.csv"
+    source.write_text("customer_id,started_at\na,2024-01-05\n", encoding="utf-8")
+    result = run("rate", str(source), "--period", "year", "--to", "2024-06-30")
+    assert result.exit_code == 0
+    assert "No full period in the range" in result.stderr
+
+
+def test_a_folder_as_store_is_named_as_such(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("rate", "--db", str(tmp_path))
+    assert result.exit_code == 2
+    assert "folder, not a churnlens store file" in result.stderr
+    assert "Traceback" not in result.output

@@ -83,6 +83,12 @@ class Store:
     ) -> Store:
         """Open (for writing: create if needed) the store at ``path``."""
         path = Path(path)
+        if path.is_dir():
+            raise InputError(
+                "this is a folder, not a churnlens store file",
+                path=path,
+                hint=f"name a file, e.g. --db {path / DEFAULT_STORE}",
+            )
         if read_only and not path.is_file():
             raise InputError(
                 "no churnlens store here",
@@ -101,10 +107,13 @@ class Store:
                     path=path,
                     hint="pass the path of a store made by 'churnlens ingest'",
                 ) from e
+            locked = "lock" in str(e).lower()
             raise EngineError(
                 f"cannot open the store {path}: {_first_line(e)}",
-                hint="another churnlens process may be writing to it; wait for it "
-                "to finish, or use another --db",
+                hint="another churnlens process is using it; wait for it to "
+                "finish, or use another --db"
+                if locked
+                else "check that the folder exists and that you may write there",
             ) from e
         except duckdb.Error as e:
             raise InputError(

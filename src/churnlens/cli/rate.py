@@ -94,6 +94,13 @@ def rate(
         tz=tz,
         engine=engine,
     )
+    if table.empty:
+        click.echo(
+            "No full period in the range: the data cover less than one "
+            f"{period}, or --from/--to lie outside them. Try a shorter --period "
+            "or give --from and --to.",
+            err=True,
+        )
     write_table(
         table,
         fmt=fmt,
