@@ -144,3 +144,15 @@ def test_a_folder_as_store_is_named_as_such(run, tmp_path: Path) -> None:  # typ
     assert result.exit_code == 2
     assert "folder, not a churnlens store file" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_stale_saved_mapping_is_named(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "churnlens.toml").write_text(
+        '[mapping.subscriptions]\ncustomer_id = "Account"\n', encoding="utf-8"
+    )
+    source = tmp_path / "subscriptions.csv"
+    source.write_text("customer_id,started_at\na,2024-01-05\n", encoding="utf-8")
+    result = run("ingest", str(source))
+    assert result.exit_code == 2
+    assert "Account" in result.stderr
+    assert "churnlens.toml" in result.stderr

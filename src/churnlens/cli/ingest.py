@@ -9,7 +9,7 @@ import click
 
 import churnlens
 from churnlens.config import load_config, parse_mapping, save_mapping
-from churnlens.errors import ConfigError
+from churnlens.errors import ConfigError, SchemaError
 from churnlens.schema import TABLES
 from churnlens.store import DEFAULT_STORE
 
@@ -93,18 +93,28 @@ def ingest(
         target = table or _single_table(sources)
         given = parse_mapping(pairs)
         mapping.setdefault(target, {}).update(given)
-    report = churnlens.ingest(
-        sources,
-        db,
-        table=table,
-        mapping=mapping or None,
-        tz=tz or config.tz or "UTC",
-        strict=strict,
-        replace=replace,
-        quarantine_dir=quarantine_dir,
-        query=query,
-        source_table=source_table,
-    )
+    try:
+        report = churnlens.ingest(
+            sources,
+            db,
+            table=table,
+            mapping=mapping or None,
+            tz=tz or config.tz or "UTC",
+            strict=strict,
+            replace=replace,
+            quarantine_dir=quarantine_dir,
+            query=query,
+            source_table=source_table,
+        )
+    except SchemaError as e:
+        if config.mapping and e.column is not None:
+            # A mapping saved long ago is easy to forget: say where it lives.
+            e.hint = (e.hint + "\n" if e.hint else "") + (
+                f"Column mappings saved in {config.path} apply too; edit or "
+                "delete them there if the files changed."
+            )
+            e.args = (e._render(),)
+        raise
     if pairs:
         saved = save_mapping(config, target, given)
         click.echo(f"Mapping for {target} saved in {saved}", err=True)
