@@ -47,7 +47,7 @@ def check_timezone(tz: str) -> ZoneInfo:
         raise ConfigError(
             f"unknown time zone '{tz}'",
             hint="use an IANA zone name such as 'UTC', 'Europe/Warsaw' or "
-            "'Asia/Ho_Chi_Minh'",
+            "'Asia/Ho_Chi_Minh' (a fixed offset is 'Etc/GMT-2' for UTC+2)",
         ) from None
 
 

@@ -143,8 +143,17 @@ def test_dst_overlap_takes_standard_time(write):
 def test_other_zones_and_fixed_offsets(write):
     result = _read(write, ["2024-07-01T12:00"], tz="America/New_York")
     assert values(result, "started_at") == [dt.datetime(2024, 7, 1, 16)]
-    result = _read(write, ["2024-07-01T12:00"], tz="+05:30")
+    result = _read(write, ["2024-07-01T12:00"], tz="Asia/Kolkata")
     assert values(result, "started_at") == [dt.datetime(2024, 7, 1, 6, 30)]
+    # A fixed offset is a zone name too (POSIX signs: Etc/GMT-2 is UTC+2).
+    result = _read(write, ["2024-07-01T12:00"], tz="Etc/GMT-2")
+    assert values(result, "started_at") == [dt.datetime(2024, 7, 1, 10)]
+
+
+def test_an_offset_is_not_a_zone_name(write):
+    # The report calendar takes zone names only; one --tz works everywhere.
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        _read(write, ["2024-07-01T12:00"], tz="+05:30")
 
 
 @pytest.mark.parametrize("tz", ["Mars/Olympus", "", "Europe/Warszawa"])

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from churnlens.errors import ConfigError
+from churnlens.periods import check_timezone
 
 __all__ = [
     "EARLIEST",
@@ -75,7 +76,9 @@ def _integer(digits: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def check_tz(tz: str) -> None:
-    """A ConfigError unless Arrow knows ``tz`` (an IANA name or a fixed offset)."""
+    """A ConfigError unless ``tz`` is an IANA zone name: the names the report
+    calendar takes too, so one ``--tz`` works for every command."""
+    check_timezone(tz)
     try:
         pc.assume_timezone(pa.array([0], _US), tz)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as e:
