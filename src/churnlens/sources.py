@@ -22,10 +22,9 @@ from ibis.backends import BaseBackend
 from churnlens.engines import EngineSpec, connect, upload
 from churnlens.errors import ConfigError, InputError, SchemaError
 from churnlens.spells import spells as derive_spells
+from churnlens.store import STORE_SUFFIXES, Store
 
 __all__ = ["RejectedRowsWarning", "Source", "resolve_source"]
-
-_STORE_SUFFIXES = (".duckdb", ".db", ".ddb")
 
 
 class RejectedRowsWarning(UserWarning):
@@ -90,9 +89,7 @@ def resolve_source(
                 "'subscriptions' table",
             )
         return _from_backend(connect(engine))
-    if isinstance(data, str | Path) and Path(data).suffix in _STORE_SUFFIXES:
-        from churnlens.store import Store
-
+    if isinstance(data, str | Path) and Path(data).suffix in STORE_SUFFIXES:
         data = Store.open(data, read_only=True)
     if hasattr(data, "backend") and hasattr(data, "has_table"):
         return _from_store(data, engine=engine, customers=customers)

@@ -29,9 +29,18 @@ from churnlens.errors import EngineError, InputError
 from churnlens.schema import TABLES
 from churnlens.spells import spells as derive_spells
 
-__all__ = ["DEFAULT_STORE", "INGESTS", "QUARANTINE", "SPELLS", "Store"]
+__all__ = [
+    "DEFAULT_STORE",
+    "INGESTS",
+    "QUARANTINE",
+    "SPELLS",
+    "STORE_SUFFIXES",
+    "Store",
+]
 
 DEFAULT_STORE = "churnlens.duckdb"
+# File names taken for a store rather than a data file.
+STORE_SUFFIXES = (".duckdb", ".db", ".ddb")
 SPELLS = "spells"
 INGESTS = "_churnlens_ingests"
 QUARANTINE = "_churnlens_quarantine"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
 
 import churnlens
 from churnlens.cli._output import FORMATS, write_table
+from churnlens.inputs import rejected_by_column
 from churnlens.periods import PERIODS
+from churnlens.store import STORE_SUFFIXES
 
 __all__ = ["rate"]
 
@@ -120,7 +121,7 @@ def _data(source: Path | None, db: Path | None, tz: str) -> object:
         raise click.UsageError("give either a data FILE or --db, not both")
     if source is None:
         return churnlens.Store.open(db or DEFAULT_DB, read_only=True)
-    if source.suffix in (".duckdb", ".db", ".ddb"):
+    if source.suffix in STORE_SUFFIXES:
         return churnlens.Store.open(source, read_only=True)
     return _read(source, "subscriptions", tz)
 
@@ -133,10 +134,8 @@ def _read(path: Path, table: str, tz: str) -> object:
         f"rejected {result.n_rejected}"
     )
     if result.n_rejected:
-        columns = Counter(
-            c or "row" for c in result.rejected.column("column").to_pylist()
-        )
-        reasons = ", ".join(f"{c} {n}" for c, n in columns.most_common())
+        counts = rejected_by_column(result.rejected)
+        reasons = ", ".join(f"{c} {n}" for c, n in counts.items())
         message += f" ({reasons}; 'churnlens ingest' keeps them in a quarantine file)"
     click.echo(message, err=True)
     return result.accepted

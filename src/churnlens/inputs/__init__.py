@@ -9,7 +9,13 @@ a source holds. Loading results into the store is ``load.ingest``'s job.
 from __future__ import annotations
 
 from churnlens.inputs.columns import guess_table
-from churnlens.inputs.quarantine import QUARANTINE_SCHEMA
+from churnlens.inputs.quarantine import QUARANTINE_SCHEMA, rejected_by_column
 from churnlens.inputs.read import ReadResult, read_table
 
-__all__ = ["QUARANTINE_SCHEMA", "ReadResult", "guess_table", "read_table"]
+__all__ = [
+    "QUARANTINE_SCHEMA",
+    "ReadResult",
+    "guess_table",
+    "read_table",
+    "rejected_by_column",
+]

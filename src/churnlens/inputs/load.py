@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,12 @@ import numpy as np
 import pyarrow as pa
 
 from churnlens.errors import ConfigError, InputError, RejectedRowsError, SchemaError
-from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
+from churnlens.inputs import (
+    QUARANTINE_SCHEMA,
+    ReadResult,
+    read_table,
+    rejected_by_column,
+)
 from churnlens.inputs._sql import ident, lit, unique_name
 from churnlens.schema import TABLES, table_spec
 from churnlens.store import DEFAULT_STORE, INGESTS, QUARANTINE, Store
@@ -246,7 +250,7 @@ class _Loader:
                 if rejected.num_rows
                 else None
             ),
-            rejected_by_column=_by_column(rejected),
+            rejected_by_column=rejected_by_column(rejected),
         )
 
     # -- checks against the store ------------------------------------------------
@@ -483,11 +487,6 @@ def _concat_rejected(own: pa.Table, extra: pa.Table) -> pa.Table:
         return own
     joined = pa.concat_tables([own, extra.cast(QUARANTINE_SCHEMA)])
     return joined.sort_by([("line", "ascending")])
-
-
-def _by_column(rejected: pa.Table) -> dict[str, int]:
-    columns = [c if c else "row" for c in rejected.column("column").to_pylist()]
-    return dict(Counter(columns).most_common())
 
 
 def _strict_error(result: ReadResult, rejected: pa.Table) -> RejectedRowsError:

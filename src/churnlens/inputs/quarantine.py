@@ -6,6 +6,8 @@ name -> text, so a fixed file can be rebuilt from the quarantine alone.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import pyarrow as pa
 
@@ -13,7 +15,7 @@ from churnlens.inputs._sql import ident, lit, select_in_order
 from churnlens.inputs.problems import Verdicts
 from churnlens.inputs.raw import LINE, RECORD, RawData
 
-__all__ = ["QUARANTINE_SCHEMA", "format_records", "quarantine"]
+__all__ = ["QUARANTINE_SCHEMA", "format_records", "quarantine", "rejected_by_column"]
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -58,3 +60,10 @@ def format_records(
         record = f"coalesce({RECORD}, {record})"
     found = select_in_order(con, rows, [f"{record} AS record"])
     return found.column("record").cast(pa.string())
+
+
+def rejected_by_column(rejected: pa.Table) -> dict[str, int]:
+    """Rejected rows per column at fault ("row" when no single column is), most
+    first: the one-line summary of a quarantine."""
+    columns = [c or "row" for c in rejected.column("column").to_pylist()]
+    return dict(Counter(columns).most_common())
