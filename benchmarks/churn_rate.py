@@ -40,7 +40,6 @@ import pandas as pd
 
 BASELINE = "pandas-straightforward"
 TARGET_ROWS, TARGET_SECONDS, TARGET_RSS_MB = 10_000_000, 1.0, 1024
-_GENERATOR_VERSION = 1
 _MB = 1024 * 1024
 _STORE_FIELDS = (
     "store_mb",
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
     with tempfile.TemporaryDirectory(prefix="churnlens-bench-") as tmp:
         store = Path(args.keep_store) if args.keep_store else Path(tmp, "bench.duckdb")
-        build = _ensure_store(store, args.rows, args.seed)
+        build = _synthetic.ensure_store(store, args.rows, args.seed)
         api = _run_child(store, args.period, args.repeat, Path(tmp))
         baseline = _run_baseline(store, args.period, args.repeat)
     problems = _compare(api.get("table"), baseline.pop("table"))
@@ -78,50 +77,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--child", metavar="OUT", help=argparse.SUPPRESS)
     p.add_argument("--store", help=argparse.SUPPRESS)
     return p.parse_args(argv)
-
-
-# -- the store -----------------------------------------------------------------
-
-
-def _ensure_store(path: Path, rows: int, seed: int) -> dict[str, Any]:
-    """Generate the store at ``path`` unless a matching one is already there."""
-    meta_path = path.with_name(path.name + ".meta.json")
-    wanted = {"rows": rows, "seed": seed, "generator": _GENERATOR_VERSION}
-    if path.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted:
-            # Derived tables follow the current code, so they are always rebuilt.
-            meta.update(_timed_refresh(path))
-            meta_path.write_text(json.dumps(meta))
-            return {**meta, "reused": True}
-    for stale in (path, meta_path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
-    summary = _synthetic.write_subscriptions(con, rows, seed=seed)
-    con.close()
-    meta = {
-        **wanted,
-        "customers": summary.customers,
-        "multi_subscription_customers": summary.multi_subscription_customers,
-        "open_share": round(summary.open_share, 4),
-        "generate_s": round(summary.seconds, 2),
-        **_timed_refresh(path),
-    }
-    meta_path.write_text(json.dumps(meta))
-    return {**meta, "reused": False}
-
-
-def _timed_refresh(path: Path) -> dict[str, Any]:
-    """Make the store look ingested: derived tables (spells) built as ingest does."""
-    from churnlens.store import Store
-
-    began = time.perf_counter()
-    with Store.open(path) as store:
-        store.refresh_derived()
-    return {
-        "refresh_s": round(time.perf_counter() - began, 2),
-        "store_mb": round(path.stat().st_size / _MB, 1),
-    }
 
 
 # -- churnlens, in a child process ---------------------------------------------
