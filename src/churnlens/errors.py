@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "RejectedRowsError",
     "SchemaError",
+    "first_line",
 ]
 
 
@@ -80,3 +81,10 @@ class ConfigError(ChurnlensError, ValueError):
 
 class EngineError(ChurnlensError, RuntimeError):
     """An execution engine could not be reached or cannot run a computation."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a library's error message (drivers add pages of context),
+    or the exception's type when it has no message."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

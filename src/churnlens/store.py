@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from churnlens.errors import EngineError, InputError
+from churnlens.errors import EngineError, InputError, first_line
 from churnlens.schema import TABLES
 from churnlens.spells import spells as derive_spells
 
@@ -118,7 +118,7 @@ class Store:
                 ) from e
             locked = "lock" in str(e).lower()
             raise EngineError(
-                f"cannot open the store {path}: {_first_line(e)}",
+                f"cannot open the store {path}: {first_line(e)}",
                 hint="another churnlens process is using it; wait for it to "
                 "finish, or use another --db"
                 if locked
@@ -126,7 +126,7 @@ class Store:
             ) from e
         except duckdb.Error as e:
             raise InputError(
-                f"not a churnlens store (DuckDB cannot read it: {_first_line(e)})",
+                f"not a churnlens store (DuckDB cannot read it: {first_line(e)})",
                 path=path,
                 hint="pass the path of a store made by 'churnlens ingest'",
             ) from e
@@ -245,11 +245,3 @@ class Store:
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
         return f"Store({str(self.path)!r}, {mode})"
-
-
-def _first_line(error: Exception) -> str:
-    return (
-        str(error).strip().splitlines()[0]
-        if str(error).strip()
-        else type(error).__name__
-    )

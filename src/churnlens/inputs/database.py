@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from churnlens.errors import ConfigError, InputError
+from churnlens.errors import ConfigError, InputError, first_line
 from churnlens.inputs._sql import ident
 from churnlens.inputs.raw import RawData, hash_arrow, unique_names, with_lines
 
@@ -78,7 +78,7 @@ def read_database(
         raise
     except Exception as e:  # the drivers raise many unrelated types
         raise InputError(
-            f"the query failed: {_first_line(e)}",
+            f"the query failed: {first_line(e)}",
             path=label,
             hint="check the query in the database's own client first",
         ) from e
@@ -133,7 +133,7 @@ class _DuckDB:
             self.con = duckdb.connect(str(path), read_only=True)
         except duckdb.Error as e:
             raise InputError(
-                f"cannot open the DuckDB database: {_first_line(e)}",
+                f"cannot open the DuckDB database: {first_line(e)}",
                 path=path,
                 hint="check that it is a DuckDB file and that no other program "
                 "has it open for writing",
@@ -165,7 +165,7 @@ class _Postgres:
             self.con = psycopg.connect(url, connect_timeout=10)
         except psycopg.Error as e:
             raise InputError(
-                f"cannot connect to the database: {_first_line(e)}",
+                f"cannot connect to the database: {first_line(e)}",
                 path=redact(url),
                 hint="check the URL (postgresql://user:password@host:5432/db), "
                 "that the server runs and that it accepts this user",
@@ -196,7 +196,3 @@ def _to_arrow(values: list[Any]) -> pa.Array:
         return pa.array(values)
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         return pa.array([None if v is None else str(v) for v in values], pa.string())
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
