@@ -17,10 +17,26 @@ from churnlens.errors import (
     RejectedRowsError,
     SchemaError,
 )
+from churnlens.explain.reasons import (
+    classify_reason,
+    classify_reasons,
+    reason_from_code,
+)
 from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
+from churnlens.metrics.lifetimes import lifetime_table
+from churnlens.models import (
+    KaplanMeier,
+    LogrankResult,
+    NotFittedError,
+    SBGModel,
+    SurvivalAnalysis,
+    logrank_test,
+    survival_analysis,
+    survival_curve,
+)
 from churnlens.periods import PERIODS, Calendar
 from churnlens.schema import TABLES
 from churnlens.sources import RejectedRowsWarning
@@ -39,16 +55,28 @@ __all__ = [
     "EngineError",
     "IngestReport",
     "InputError",
+    "KaplanMeier",
+    "LogrankResult",
+    "NotFittedError",
     "ReadResult",
     "RejectedRowsError",
     "RejectedRowsWarning",
+    "SBGModel",
     "SchemaError",
     "SourceReport",
     "Store",
+    "SurvivalAnalysis",
     "churn_from_counts",
     "churn_rate",
+    "classify_reason",
+    "classify_reasons",
     "generate_demo",
     "ingest",
+    "lifetime_table",
+    "logrank_test",
     "read_table",
+    "reason_from_code",
     "spells",
+    "survival_analysis",
+    "survival_curve",
 ]

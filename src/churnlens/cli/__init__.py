@@ -61,8 +61,9 @@ def _register() -> None:
     from churnlens.cli.demo import demo
     from churnlens.cli.ingest import ingest
     from churnlens.cli.rate import rate
+    from churnlens.cli.survival import survival
 
-    for command in (ingest, rate, calc, demo):
+    for command in (ingest, rate, survival, calc, demo):
         main.add_command(command)
 
 

@@ -66,6 +66,10 @@ def subscriptions_table(
             "started_at": to_iso(rows.start[order]),
             "ended_at": _known(history.rows.end[order], cal),
             "mrr": rows.mrr[order],
+            # What the invoice says: an annual plan bills twelve months at once.
+            "amount": np.round(np.where(rows.annual, rows.mrr * 12, rows.mrr), 2)[
+                order
+            ],
             "currency": np.array(p.CURRENCIES, dtype=object)[
                 customers.currency[customer]
             ][order],
