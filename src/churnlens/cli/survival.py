@@ -1,0 +1,138 @@
+"""``churnlens survival``: Kaplan-Meier survival of customer lifetimes."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import click
+
+import churnlens
+from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli.rate import _data, _read
+from churnlens.models import survival_analysis
+
+__all__ = ["survival"]
+
+
+@click.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    help="Store to read (default ./churnlens.duckdb).",
+)
+@click.option(
+    "--customers",
+    "customers_file",
+    type=click.Path(path_type=Path),
+    help="Customers file, for --by with a data file.",
+)
+@click.option("--by", metavar="COLUMN", help="One curve per value of a column.")
+@click.option(
+    "--unit",
+    type=click.Choice(["day", "week", "month"]),
+    default="month",
+    show_default=True,
+    help="Unit of the durations (a month is 30.4375 days).",
+)
+@click.option(
+    "--grace",
+    "grace_days",
+    type=click.FloatRange(min=0),
+    default=0,
+    help="A gap shorter than DAYS between subscriptions does not end a lifetime.",
+)
+@click.option(
+    "--all-spells",
+    is_flag=True,
+    help="Count every spell as a lifetime, not only each customer's first.",
+)
+@click.option(
+    "--tz",
+    default="UTC",
+    show_default=True,
+    help="Time zone of naive timestamps.",
+)
+@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the curve to a file instead of the terminal.",
+)
+def survival(
+    source: Path | None,
+    db: Path | None,
+    customers_file: Path | None,
+    by: str | None,
+    unit: str,
+    grace_days: float,
+    all_spells: bool,
+    tz: str,
+    engine: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Survival of customer lifetimes (Kaplan-Meier) from a FILE or the store.
+
+    Prints the median lifetime and the restricted mean lifetime (RMST) with 95%
+    intervals, the log-rank test across --by segments, then the curve. A
+    lifetime runs from a customer's first start to the end of that spell;
+    customers still active are censored. See docs/survival.md.
+    """
+    data = _data(source, db, tz)
+    customers = _read(customers_file, "customers", tz) if customers_file else None
+    result = survival_analysis(
+        data,
+        by=by,
+        unit=unit,
+        grace_days=grace_days,
+        spell="all" if all_spells else "first",
+        customers=customers,
+        tz=tz,
+        engine=engine,
+    )
+    if result.table.empty:
+        click.echo("No lifetimes in the data: nobody was ever a customer.", err=True)
+    # The figures go to stderr when the curve goes to stdout as data, so that
+    # CSV/JSON output stays parseable.
+    to_err = fmt != "table" and output is None
+    click.echo(_figures(result, by), err=to_err)
+    write_table(
+        result.table,
+        fmt=fmt,
+        output=output,
+        title=f"Survival of customer lifetimes (in {unit}s)",
+        percent=("survival", "survival_lower", "survival_upper"),
+    )
+
+
+def _figures(result: churnlens.models.SurvivalAnalysis, by: str | None) -> str:
+    lines = []
+    for row in result.summary.to_dict("records"):
+        name = f"{by}={row['segment']}: " if by is not None else ""
+        lines.append(
+            f"{name}{int(row['customers'])} customers, {int(row['events'])} churned; "
+            f"median lifetime {_number(row['median_lifetime'])} {result.unit}s "
+            f"(95% CI {_number(row['median_lifetime_lower'])} – "
+            f"{_number(row['median_lifetime_upper'])}); "
+            f"RMST to {_number(row['rmst_horizon'])}: {row['rmst']:.4g} "
+            f"({row['rmst_lower']:.4g} – {row['rmst_upper']:.4g})"
+        )
+    if result.logrank is not None:
+        test = result.logrank
+        lines.append(
+            f"log-rank test across {by}: chi2 = {test.test_statistic:.4g}, "
+            f"df = {test.degrees_of_freedom}, p = {test.p_value:.4g}"
+        )
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isinf(value)):
+        return "not reached"
+    return f"{value:g}"
