@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from churnlens.demo import DemoFiles, generate_demo
@@ -14,7 +15,7 @@ from churnlens.schema import TABLES
 from demo._helpers import SMALL, SMALL_SEED, read
 
 TABLE_FIELDS = ("subscriptions", "customers", "tickets", "activity")
-ALL_FIELDS = (*TABLE_FIELDS, "ground_truth")
+ALL_FIELDS = (*TABLE_FIELDS, "ground_truth", "fx_rates")
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 TIMESTAMPS = {
     "subscriptions": ("started_at", "ended_at", "canceled_at"),
@@ -123,3 +124,16 @@ def test_end_moves_the_whole_story(tmp_path: Path) -> None:
 def test_bad_settings_are_refused(tmp_path: Path, settings: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         generate_demo(tmp_path, **settings)
+
+
+def test_fx_rates_cover_every_currency_and_month(small_demo: DemoFiles) -> None:
+    fx = read(small_demo.fx_rates)
+    subscriptions = read(small_demo.subscriptions)
+    assert set(subscriptions["currency"]) - {""} <= set(fx["currency"])
+    rates = pd.to_numeric(fx["rate"])
+    assert (rates > 0).all()
+    assert (rates[fx["currency"] == "EUR"] == 1).all()
+    first_month = subscriptions["started_at"].min()[:7]
+    assert fx["date"].min()[:7] <= first_month
+    months = fx[fx["currency"] == "USD"]["date"].str[:7]
+    assert months.is_monotonic_increasing and months.is_unique

@@ -23,6 +23,7 @@ from churnlens.demo._activity import weekly_activity
 from churnlens.demo._clock import make_calendar
 from churnlens.demo._csv import write_csv
 from churnlens.demo._customers import make_customers
+from churnlens.demo._fx import REPORTING_CURRENCY, fx_table
 from churnlens.demo._simulation import Streams, simulate
 from churnlens.demo._tables import (
     activity_table,
@@ -33,7 +34,7 @@ from churnlens.demo._tables import (
 from churnlens.demo._truth import ground_truth
 from churnlens.errors import ConfigError
 
-__all__ = ["DEFAULT_END", "DemoFiles", "generate_demo"]
+__all__ = ["DEFAULT_END", "REPORTING_CURRENCY", "DemoFiles", "generate_demo"]
 
 # The first instant after the data. Fixed, so that output never depends on today.
 DEFAULT_END = dt.date(2026, 10, 1)
@@ -48,6 +49,8 @@ class DemoFiles:
     tickets: Path
     activity: Path
     ground_truth: Path
+    # Not a canonical table: revenue metrics take it as ``fx=`` (EUR reporting).
+    fx_rates: Path
 
 
 def generate_demo(
@@ -66,7 +69,10 @@ def generate_demo(
     _check_settings(n_customers, years)
     data_end = pd.Timestamp(end if end is not None else DEFAULT_END).to_period("M")
     cal = make_calendar((data_end - 12 * years).to_timestamp().date(), years)
-    customer_seed, history_seed, activity_seed = np.random.SeedSequence(seed).spawn(3)
+    # A fourth child leaves the first three (and so the other tables) unchanged.
+    customer_seed, history_seed, activity_seed, fx_seed = np.random.SeedSequence(
+        seed
+    ).spawn(4)
     customers = make_customers(n_customers, cal, np.random.default_rng(customer_seed))
     history = simulate(customers, cal, Streams.from_seed(history_seed))
     activity = weekly_activity(
@@ -78,6 +84,7 @@ def generate_demo(
         "customers": customers_frame,
         "tickets": tickets_table(history.tickets, customers, ids, cal),
         "activity": activity_table(activity, ids),
+        "fx_rates": fx_table(cal, np.random.default_rng(fx_seed)),
     }
     truth = ground_truth(
         history,
@@ -85,7 +92,9 @@ def generate_demo(
         seed=seed,
         n_customers=n_customers,
         years=years,
-        row_counts={name: len(frame) for name, frame in frames.items()},
+        row_counts={
+            name: len(frame) for name, frame in frames.items() if name != "fx_rates"
+        },
     )
     return _write(Path(output_dir), frames, truth)
 
