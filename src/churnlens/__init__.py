@@ -27,6 +27,7 @@ from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
 from churnlens.metrics.lifetimes import lifetime_table
+from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
 from churnlens.models import (
     KaplanMeier,
     LogrankResult,
@@ -47,6 +48,7 @@ __all__ = [
     "CHURN_COLUMNS",
     "PERIODS",
     "QUARANTINE_SCHEMA",
+    "SUPPORT_COLUMNS",
     "TABLES",
     "Calendar",
     "ChurnlensError",
@@ -77,6 +79,7 @@ __all__ = [
     "read_table",
     "reason_from_code",
     "spells",
+    "support_measures",
     "survival_analysis",
     "survival_curve",
 ]

@@ -10,6 +10,7 @@ import click
 import churnlens
 from churnlens.config import load_config, parse_mapping, save_mapping
 from churnlens.errors import ConfigError, SchemaError
+from churnlens.inputs.presets import PRESETS
 from churnlens.schema import TABLES
 from churnlens.store import DEFAULT_STORE
 
@@ -29,6 +30,12 @@ __all__ = ["ingest"]
     "--table",
     type=click.Choice(tuple(TABLES)),
     help="What the sources hold (default: guessed from file name and columns).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(tuple(PRESETS), case_sensitive=False),
+    help="Read a helpdesk's ticket export as it comes (columns, labels, "
+    "durations); --map still overrides single columns.",
 )
 @click.option(
     "--map",
@@ -71,6 +78,7 @@ def ingest(
     sources: tuple[str, ...],
     db: Path,
     table: str | None,
+    preset: str | None,
     pairs: tuple[str, ...],
     tz: str | None,
     strict: bool,
@@ -90,7 +98,7 @@ def ingest(
     config = load_config(config_path)
     mapping = {t: dict(m) for t, m in config.mapping.items()}
     if pairs:
-        target = table or _single_table(sources)
+        target = table or ("tickets" if preset else _single_table(sources))
         given = parse_mapping(pairs)
         mapping.setdefault(target, {}).update(given)
     try:
@@ -105,6 +113,7 @@ def ingest(
             quarantine_dir=quarantine_dir,
             query=query,
             source_table=source_table,
+            preset=preset,
         )
     except SchemaError as e:
         if config.mapping and e.column is not None:

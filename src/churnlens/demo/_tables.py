@@ -120,6 +120,10 @@ def tickets_table(
             "status": np.where(resolved, "resolved", "open"),
             "channel": np.array(p.CHANNELS, dtype=object)[t.channel],
             "satisfaction": _ratings(t.satisfaction, resolved),
+            # The demo's helpdesk does not track reopening: empty, not zero.
+            "reopens": pd.arrays.IntegerArray(
+                np.zeros(len(t), dtype=np.int64), np.ones(len(t), dtype=bool)
+            ),
             "subject": subject,
             "text": text,
         }

@@ -29,6 +29,7 @@ from churnlens.inputs import (
     rejected_by_column,
 )
 from churnlens.inputs._sql import ident, lit, unique_name
+from churnlens.inputs.presets import Preset, preset_named
 from churnlens.schema import TABLES, table_spec
 from churnlens.store import DEFAULT_STORE, INGESTS, QUARANTINE, Store
 
@@ -111,6 +112,7 @@ def ingest(
     quarantine_dir: str | Path | None = None,
     query: str | None = None,
     source_table: str | None = None,
+    preset: str | Preset | None = None,
 ) -> IngestReport:
     """Validate ``sources`` and load them into the store ``db`` in one transaction.
 
@@ -122,6 +124,8 @@ def ingest(
     ``strict`` any rejected row aborts the whole ingest and the store is unchanged.
     Rejected rows are written to ``quarantine_dir`` (default: a ``quarantine``
     folder next to the store), one CSV per source, and kept in the store.
+    ``preset`` reads helpdesk ticket exports ("zendesk", "freshdesk",
+    "liveagent") with no mapping by hand.
     """
     paths = [sources] if isinstance(sources, str | Path) else list(sources)
     if not paths:
@@ -132,10 +136,13 @@ def ingest(
         read_table(
             p,
             table=table,
-            mapping=_mapping_for(mapping, p, table),
+            mapping=_mapping_for(
+                mapping, p, table or (preset_named(preset).table if preset else None)
+            ),
             tz=tz,
             query=query,
             source_table=source_table,
+            preset=preset,
         )
         for p in paths
     ]

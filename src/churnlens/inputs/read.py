@@ -16,9 +16,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from churnlens.errors import ConfigError
+from churnlens.inputs._preset_apply import prepare
 from churnlens.inputs.checks import check_rows
 from churnlens.inputs.columns import guess_table, plan_columns
 from churnlens.inputs.convert import convert
+from churnlens.inputs.presets import Preset, preset_named
 from churnlens.inputs.quarantine import format_records, quarantine
 from churnlens.inputs.raw import LINE, MALFORMED, RECORD, RawData
 from churnlens.inputs.readers import read_raw
@@ -107,6 +110,7 @@ def read_table(
     tz: str = "UTC",
     query: str | None = None,
     source_table: str | None = None,
+    preset: str | Preset | None = None,
 ) -> ReadResult:
     """Read and validate one source: a CSV/TSV, Parquet or JSON Lines file, or a
     table (``source_table``) or ``query`` of a database URL.
@@ -116,24 +120,41 @@ def read_table(
     times are local times in ``tz`` (those a daylight saving change skips or
     repeats are read as PostgreSQL and DuckDB read them: see ``timestamps``).
     Bad rows are rejected with a reason, never dropped; problems with the source
-    as a whole raise ``InputError`` (``SchemaError`` for its columns).
+    as a whole raise ``InputError`` (``SchemaError`` for its columns). ``preset``
+    reads a helpdesk export ("zendesk", "freshdesk", "liveagent": see
+    ``presets``) into the tickets table; ``mapping`` still overrides it.
 
     >>> r = read_table("s.csv", mapping={"started_at": "start"})  # doctest: +SKIP
     >>> r.n_read == r.n_accepted + r.n_rejected  # doctest: +SKIP
     True
     """
     check_tz(tz)
+    chosen = None if preset is None else preset_named(preset)
+    if chosen is not None:
+        table = _preset_table(chosen, table)
     if table is not None:
         table_spec(table)
     raw = read_raw(source, table=table, query=query, source_table=source_table)
     if table is None:
         columns = [*raw.source_columns, *(mapping or {})]
         table = guess_table(raw.name_hint or source, columns)
-    plan = plan_columns(raw.source_columns, table_spec(table), mapping, label=raw.label)
+    # A preset converts a copy of the rows; ``raw`` stays as read for the records.
+    prepared = None if chosen is None else prepare(raw, chosen, mapping)
+    work = raw if prepared is None else prepared.raw
+    plan = plan_columns(
+        work.source_columns,
+        table_spec(table),
+        mapping if prepared is None else prepared.mapping,
+        label=raw.label,
+    )
     con = duckdb.connect()
     try:
-        typed = convert(con, raw, plan, tz)
-        verdicts = check_rows(con, raw, typed, plan)
+        typed = convert(con, work, plan, tz)
+        if prepared is not None:
+            typed = prepared.finish(typed)
+        verdicts = check_rows(con, work, typed, plan)
+        if prepared is not None:
+            verdicts = prepared.judge(verdicts, raw.n_rows)
         rejected = quarantine(con, raw, verdicts)
     finally:
         con.close()
@@ -147,7 +168,7 @@ def read_table(
         rejected=rejected,
         n_read=raw.n_rows,
         content_hash=raw.content_hash(),
-        mapping=plan.mapping,
+        mapping=plan.mapping if prepared is None else prepared.described,
         _raw=_source_rows(raw),
         _raw_rows=None if verdicts.rows.size == 0 else np.flatnonzero(keep),
         _sources={**dict(plan.extras), **plan.mapping},
@@ -158,6 +179,15 @@ def read_table(
             f"+ rejected {result.n_rejected}"
         )
     return result
+
+
+def _preset_table(preset: Preset, table: str | None) -> str:
+    if table is not None and table != preset.table:
+        raise ConfigError(
+            f"the preset '{preset.name}' reads {preset.table}, not {table}",
+            hint=f"drop --table, or use --table {preset.table}",
+        )
+    return preset.table
 
 
 def _source_rows(raw: RawData) -> pa.Table:
