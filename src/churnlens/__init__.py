@@ -29,6 +29,7 @@ from churnlens.metrics.calculator import churn_from_counts
 from churnlens.metrics.lifetimes import lifetime_table
 from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
 from churnlens.models import (
+    CoxTimeVarying,
     KaplanMeier,
     LogrankResult,
     NotFittedError,
@@ -53,6 +54,7 @@ __all__ = [
     "Calendar",
     "ChurnlensError",
     "ConfigError",
+    "CoxTimeVarying",
     "DemoFiles",
     "EngineError",
     "IngestReport",

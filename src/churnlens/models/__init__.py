@@ -1,10 +1,12 @@
-"""Models: survival of customer lifetimes (Kaplan-Meier, log-rank) and the
-shifted-beta-geometric retention model."""
+"""Models: survival of customer lifetimes (Kaplan-Meier, log-rank), the
+shifted-beta-geometric retention model and Cox regression with time-varying
+covariates."""
 
 from __future__ import annotations
 
 from churnlens.models._base import NotFittedError
 from churnlens.models._logrank import LogrankResult, logrank_test
+from churnlens.models.cox import CoxTimeVarying, to_design
 from churnlens.models.kaplan_meier import KaplanMeier
 from churnlens.models.sbg import SBGModel
 from churnlens.models.survival import (
@@ -14,6 +16,7 @@ from churnlens.models.survival import (
 )
 
 __all__ = [
+    "CoxTimeVarying",
     "KaplanMeier",
     "LogrankResult",
     "NotFittedError",
@@ -22,4 +25,5 @@ __all__ = [
     "logrank_test",
     "survival_analysis",
     "survival_curve",
+    "to_design",
 ]
