@@ -40,6 +40,7 @@ from churnlens.models import (
     survival_curve,
 )
 from churnlens.periods import PERIODS, Calendar
+from churnlens.report import build_report
 from churnlens.schema import TABLES
 from churnlens.sources import RejectedRowsWarning
 from churnlens.spells import spells
@@ -70,6 +71,7 @@ __all__ = [
     "SourceReport",
     "Store",
     "SurvivalAnalysis",
+    "build_report",
     "churn_from_counts",
     "churn_rate",
     "classify_reason",

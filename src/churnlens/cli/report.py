@@ -1,0 +1,105 @@
+"""``churnlens report``: the self-contained HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from churnlens.cli.rate import _data
+from churnlens.periods import PERIODS
+from churnlens.report import LANGUAGES, build_report
+
+__all__ = ["report"]
+
+
+@click.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    help="Store to read (default ./churnlens.duckdb).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="report.html",
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the report (default: the system locale's, else en).",
+)
+@click.option(
+    "--period", type=click.Choice(PERIODS), default="month", show_default=True
+)
+@click.option(
+    "--from", "start", metavar="DATE", help="First period: the one containing DATE."
+)
+@click.option(
+    "--to", "end", metavar="DATE", help="Last period: the one containing DATE."
+)
+@click.option(
+    "--by", metavar="COLUMN", help="Split the survival curves by a customer attribute."
+)
+@click.option(
+    "--fx",
+    "fx_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="FX table (currency, date, rate) for subscriptions in several currencies.",
+)
+@click.option("--currency", metavar="CODE", help="Reporting currency, e.g. EUR.")
+@click.option(
+    "--tz",
+    default="UTC",
+    show_default=True,
+    help="Time zone of the calendar and of naive timestamps.",
+)
+def report(
+    source: Path | None,
+    db: Path | None,
+    output: Path,
+    lang: str | None,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: str | None,
+    fx_file: Path | None,
+    currency: str | None,
+    tz: str,
+) -> None:
+    """Write a self-contained HTML report (charts included, works offline) from
+    a subscriptions FILE or the store. See docs/report.md."""
+    data = _data(source, db, tz)
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("report", total=None)
+
+        def advance(done: int, total: int, step: str) -> None:
+            bar.update(task, completed=done, total=total, description=step)
+
+        path = build_report(
+            data,
+            output=output,
+            lang=lang,
+            period=period,
+            start=start,
+            end=end,
+            by=by,
+            fx=fx_file,
+            currency=currency,
+            tz=tz,
+            progress=advance,
+        )
+    click.echo(f"Wrote {path}", err=True)
