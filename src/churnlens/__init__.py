@@ -26,7 +26,9 @@ from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
+from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.metrics.lifetimes import lifetime_table
+from churnlens.metrics.reconcile import Reconciliation, reconcile
 from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
 from churnlens.models import (
     CoxTimeVarying,
@@ -48,6 +50,7 @@ from churnlens.store import Store
 
 __all__ = [
     "CHURN_COLUMNS",
+    "CONVENTIONS",
     "PERIODS",
     "QUARANTINE_SCHEMA",
     "SUPPORT_COLUMNS",
@@ -64,6 +67,7 @@ __all__ = [
     "LogrankResult",
     "NotFittedError",
     "ReadResult",
+    "Reconciliation",
     "RejectedRowsError",
     "RejectedRowsWarning",
     "SBGModel",
@@ -81,6 +85,7 @@ __all__ = [
     "lifetime_table",
     "logrank_test",
     "read_table",
+    "reconcile",
     "reason_from_code",
     "spells",
     "support_measures",

@@ -61,10 +61,11 @@ def _register() -> None:
     from churnlens.cli.demo import demo
     from churnlens.cli.ingest import ingest
     from churnlens.cli.rate import rate
+    from churnlens.cli.reconcile import reconcile
     from churnlens.cli.report import report
     from churnlens.cli.survival import survival
 
-    for command in (ingest, rate, survival, report, calc, demo):
+    for command in (ingest, rate, reconcile, survival, report, calc, demo):
         main.add_command(command)
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 import churnlens
+from churnlens.cli._inputs import is_store, open_data, read_file
 from churnlens.cli._output import FORMATS, write_table
-from churnlens.inputs import rejected_by_column
+from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.periods import PERIODS
-from churnlens.store import STORE_SUFFIXES
 
 __all__ = ["rate"]
 
-DEFAULT_DB = "churnlens.duckdb"
+CONVENTION_NAMES = tuple(CONVENTIONS)
 
 
 @click.command()
@@ -48,6 +48,25 @@ DEFAULT_DB = "churnlens.duckdb"
     help="A gap shorter than DAYS between subscriptions is not churn.",
 )
 @click.option(
+    "--convention",
+    type=click.Choice(CONVENTION_NAMES),
+    default="standard",
+    show_default=True,
+    help="Count churn as another tool does (docs/conventions.md).",
+)
+@click.option(
+    "--activity",
+    "activity_file",
+    type=click.Path(path_type=Path),
+    help="Activity events FILE (customer_id, occurred_at): churn without "
+    "subscriptions; needs --inactive-days.",
+)
+@click.option(
+    "--inactive-days",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With activity: a customer without activity for N days has churned.",
+)
+@click.option(
     "--tz",
     default="UTC",
     show_default=True,
@@ -72,6 +91,9 @@ def rate(
     end: str | None,
     by: str | None,
     grace_days: float,
+    convention: str,
+    activity_file: Path | None,
+    inactive_days: float | None,
     tz: str,
     engine: str | None,
     fmt: str,
@@ -80,12 +102,29 @@ def rate(
     """Customer churn rate per period, from a subscriptions FILE or the store.
 
     Head counts are taken at period boundaries; churn_rate = churned /
-    customers_start with a 95% Wilson interval. See docs/churn-rate.md.
+    customers_start with a 95% Wilson interval. See docs/churn-rate.md;
+    --convention counts as another tool does, --activity FILE --inactive-days N
+    measures churn without subscriptions (docs/conventions.md).
     """
-    data = _data(source, db, tz)
-    customers = _read(customers_file, "customers", tz) if customers_file else None
+    customers = read_file(customers_file, "customers", tz) if customers_file else None
+    activity = None
+    if activity_file is not None:
+        if source is not None or db is not None:
+            raise click.UsageError("give either --activity FILE or a data source")
+        if inactive_days is None:
+            raise click.UsageError("--activity needs --inactive-days N")
+        activity = read_file(activity_file, "activity", tz)
+        data = None
+    elif inactive_days is not None and source is not None and not is_store(source):
+        # A plain FILE with --inactive-days holds the activity events.
+        activity, data = read_file(source, "activity", tz), None
+    else:
+        data = open_data(source, db, tz)
     table = churnlens.churn_rate(
         data,
+        convention=convention,
+        activity=activity,
+        inactive_days=inactive_days,
         period=period,
         start=start,
         end=end,
@@ -106,7 +145,7 @@ def rate(
         table,
         fmt=fmt,
         output=output,
-        title=f"Customer churn per {period} ({tz})",
+        title=_title(period, tz, convention, inactive_days),
         percent=(
             "churn_rate",
             "churn_rate_lower",
@@ -116,26 +155,10 @@ def rate(
     )
 
 
-def _data(source: Path | None, db: Path | None, tz: str) -> object:
-    if source is not None and db is not None:
-        raise click.UsageError("give either a data FILE or --db, not both")
-    if source is None:
-        return churnlens.Store.open(db or DEFAULT_DB, read_only=True)
-    if source.suffix in STORE_SUFFIXES:
-        return churnlens.Store.open(source, read_only=True)
-    return _read(source, "subscriptions", tz)
-
-
-def _read(path: Path, table: str, tz: str) -> object:
-    """Read and validate a file, saying on stderr what was kept."""
-    result = churnlens.read_table(path, table=table, tz=tz)
-    message = (
-        f"{path}: read {result.n_read}, accepted {result.n_accepted}, "
-        f"rejected {result.n_rejected}"
-    )
-    if result.n_rejected:
-        counts = rejected_by_column(result.rejected)
-        reasons = ", ".join(f"{c} {n}" for c, n in counts.items())
-        message += f" ({reasons}; 'churnlens ingest' keeps them in a quarantine file)"
-    click.echo(message, err=True)
-    return result.accepted
+def _title(period: str, tz: str, convention: str, inactive_days: float | None) -> str:
+    title = f"Customer churn per {period} ({tz})"
+    if convention != "standard":
+        title += f", {convention} convention"
+    if inactive_days is not None:
+        title += f", inactive after {inactive_days:g} days"
+    return title

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from churnlens.cli.rate import _data
+from churnlens.cli._inputs import open_data
 from churnlens.periods import PERIODS
 from churnlens.report import LANGUAGES, build_report
 
@@ -75,7 +75,7 @@ def report(
 ) -> None:
     """Write a self-contained HTML report (charts included, works offline) from
     a subscriptions FILE or the store. See docs/report.md."""
-    data = _data(source, db, tz)
+    data = open_data(source, db, tz)
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),

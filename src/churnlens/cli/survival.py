@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 import churnlens
+from churnlens.cli._inputs import open_data, read_file
 from churnlens.cli._output import FORMATS, write_table
-from churnlens.cli.rate import _data, _read
 from churnlens.models import survival_analysis
 
 __all__ = ["survival"]
@@ -84,8 +84,8 @@ def survival(
     lifetime runs from a customer's first start to the end of that spell;
     customers still active are censored. See docs/survival.md.
     """
-    data = _data(source, db, tz)
-    customers = _read(customers_file, "customers", tz) if customers_file else None
+    data = open_data(source, db, tz)
+    customers = read_file(customers_file, "customers", tz) if customers_file else None
     result = survival_analysis(
         data,
         by=by,

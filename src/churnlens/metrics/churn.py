@@ -64,6 +64,9 @@ def churn_rate(
     by: str | None = None,
     customers: Any = None,
     grace_days: float = 0,
+    convention: str = "standard",
+    activity: Any = None,
+    inactive_days: float | None = None,
     tz: str = "UTC",
     engine: EngineSpec = None,
     now: dt.datetime | None = None,
@@ -76,12 +79,45 @@ def churn_rate(
     the table covers the first to the last full period in the data; ``start`` and
     ``end`` pick the periods containing those dates instead.
 
+    ``convention`` names another tool's way of counting (docs/conventions.md):
+    the table then has ``churn_base``, ``window_start``, ``window_end`` and
+    ``convention`` after the usual columns. ``inactive_days=N`` measures churn
+    without subscriptions (docs/conventions.md, "Activity churn"): a customer
+    is active while they had activity (``activity``, or the store's ``activity``
+    table) within the last N days.
+
     >>> churn_rate("churnlens.duckdb", period="quarter")  # doctest: +SKIP
     """
     calendar = Calendar(period, tz)
     if grace_days < 0:
         raise ConfigError(f"grace_days must be >= 0, got {grace_days}")
-    source = resolve_source(data, customers=customers, engine=engine, tz=tz)
+    if activity is None and inactive_days is None:
+        source = resolve_source(data, customers=customers, engine=engine, tz=tz)
+    else:
+        from churnlens.metrics.activity import activity_source
+
+        source = activity_source(
+            data,
+            activity=activity,
+            inactive_days=inactive_days,
+            customers=customers,
+            engine=engine,
+            tz=tz,
+            now=now,
+        )
+    if convention != "standard":
+        from churnlens.metrics.conventions import convention_table
+
+        return convention_table(
+            source,
+            convention,
+            calendar=calendar,
+            start=start,
+            end=end,
+            by=by,
+            grace_days=grace_days,
+            now=now,
+        )
     span = source.span()
     if span is None:
         return _empty(by)
