@@ -29,6 +29,12 @@ from churnlens.metrics.calculator import churn_from_counts
 from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.metrics.lifetimes import lifetime_table
 from churnlens.metrics.reconcile import Reconciliation, reconcile
+from churnlens.metrics.revenue import (
+    MOVEMENT_COLUMNS,
+    mrr_movement_customers,
+    mrr_movements,
+    revenue_churn,
+)
 from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
 from churnlens.models import (
     CoxTimeVarying,
@@ -41,6 +47,7 @@ from churnlens.models import (
     survival_analysis,
     survival_curve,
 )
+from churnlens.models.ltv import LTV_COLUMNS, lifetime_value
 from churnlens.periods import PERIODS, Calendar
 from churnlens.report import build_report
 from churnlens.schema import TABLES
@@ -64,6 +71,8 @@ __all__ = [
     "IngestReport",
     "InputError",
     "KaplanMeier",
+    "MOVEMENT_COLUMNS",
+    "LTV_COLUMNS",
     "LogrankResult",
     "NotFittedError",
     "ReadResult",
@@ -82,10 +91,14 @@ __all__ = [
     "classify_reasons",
     "generate_demo",
     "ingest",
+    "lifetime_value",
+    "mrr_movement_customers",
+    "mrr_movements",
     "lifetime_table",
     "logrank_test",
     "read_table",
     "reconcile",
+    "revenue_churn",
     "reason_from_code",
     "spells",
     "support_measures",

@@ -5,10 +5,20 @@ any value can be traced to the file and line it came from) the store keeps:
 
 - ``spells``: the customers' spells, derived from ``subscriptions`` at ingest, so
   metrics scan a small sorted table instead of re-deriving it per query;
+- ``mrr_changes``: the instants where a customer's MRR changes
+  (``churnlens.mrr_changes``), for the revenue metrics, likewise;
 - ``_churnlens_ingests``: one row per ingested source (its content hash makes
   re-ingesting the same file a no-op);
 - ``_churnlens_quarantine``: every rejected row with its file, line, column and
-  reason.
+  reason;
+- the action tables, created on first use by ``churnlens.actions``: saved contact
+  lists (``_churnlens_contact_lists`` and their rows, each with its holdout flag),
+  the outreach log (``_churnlens_outreach``) and the helpdesk tickets exported per
+  list and customer (``_churnlens_exports``).
+
+The action tables need no layout bump: they are new tables, never a change to an
+existing one, so an older churnlens ignores them and this one reads a store without
+them as "nothing logged yet". Changing their columns later needs a bump.
 
 Writers change the store only inside one transaction (see ``churnlens.ingest``),
 so a failed or killed ingest leaves it as it was.
@@ -25,13 +35,18 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from churnlens.errors import EngineError, InputError, first_line
+from churnlens.errors import ChurnlensError, EngineError, InputError, first_line
+from churnlens.mrr_changes import MRR_CHANGES, mrr_changes
 from churnlens.schema import TABLES
 from churnlens.spells import spells as derive_spells
 
 __all__ = [
+    "CONTACT_LISTS",
+    "CONTACT_LIST_ROWS",
     "DEFAULT_STORE",
+    "EXPORTS",
     "INGESTS",
+    "OUTREACH",
     "QUARANTINE",
     "SPELLS",
     "STORE_SUFFIXES",
@@ -45,8 +60,12 @@ SPELLS = "spells"
 INGESTS = "_churnlens_ingests"
 QUARANTINE = "_churnlens_quarantine"
 _META = "_churnlens_meta"
+CONTACT_LISTS = "_churnlens_contact_lists"
+CONTACT_LIST_ROWS = "_churnlens_contact_list_rows"
+OUTREACH = "_churnlens_outreach"
+EXPORTS = "_churnlens_exports"
 # Bumped when the layout changes, so an old file is recognised instead of misread.
-_LAYOUT_VERSION = "2"
+_LAYOUT_VERSION = "3"  # 3: mrr_changes
 
 _BOOKKEEPING = f"""
 CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -70,6 +89,56 @@ CREATE TABLE IF NOT EXISTS {QUARANTINE} (
     reason VARCHAR,
     value VARCHAR,
     record VARCHAR
+);
+"""
+
+_ACTIONS = f"""
+CREATE TABLE IF NOT EXISTS {CONTACT_LISTS} (
+    list_id BIGINT PRIMARY KEY,
+    as_of TIMESTAMP NOT NULL,
+    saved_at TIMESTAMP NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    holdout_share DOUBLE,
+    holdout_seed BIGINT,
+    n_customers BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {CONTACT_LIST_ROWS} (
+    list_id BIGINT NOT NULL,
+    rank BIGINT NOT NULL,
+    customer_id VARCHAR NOT NULL,
+    owner VARCHAR,
+    churn_probability DOUBLE,
+    mrr DOUBLE,
+    currency VARCHAR,
+    mrr_at_risk DOUBLE,
+    expected_value_saved DOUBLE,
+    reasons VARCHAR,
+    suggested_action VARCHAR,
+    status VARCHAR,
+    holdout BOOLEAN NOT NULL,
+    PRIMARY KEY (list_id, customer_id)
+);
+CREATE TABLE IF NOT EXISTS {OUTREACH} (
+    outreach_id BIGINT PRIMARY KEY,
+    customer_id VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    contacted_at TIMESTAMP NOT NULL,
+    logged_at TIMESTAMP NOT NULL,
+    list_id BIGINT,
+    reason VARCHAR,
+    reason_text VARCHAR,
+    reason_confidence DOUBLE,
+    offer VARCHAR,
+    contacted_by VARCHAR,
+    note VARCHAR
+);
+CREATE TABLE IF NOT EXISTS {EXPORTS} (
+    list_id BIGINT NOT NULL,
+    customer_id VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,
+    external_id VARCHAR NOT NULL,
+    exported_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (list_id, customer_id, target)
 );
 """
 
@@ -188,6 +257,16 @@ class Store:
             [_LAYOUT_VERSION],
         )
 
+    def ensure_action_tables(self) -> None:
+        """Create the contact-list, outreach and export tables if missing."""
+        if self.read_only:
+            raise InputError(
+                "the store is open read-only, so nothing can be recorded in it",
+                path=self.path,
+                hint="open it for writing: Store.open(path) without read_only=True",
+            )
+        self.con.execute(_ACTIONS)
+
     def _check_layout(self) -> None:
         tables = self._tables()
         if _META not in tables:
@@ -214,16 +293,29 @@ class Store:
     # -- derived tables ----------------------------------------------------------
 
     def refresh_derived(self) -> None:
-        """Rebuild ``spells`` from ``subscriptions`` (inside the caller's
-        transaction when there is one)."""
+        """Rebuild ``spells`` and ``mrr_changes`` from ``subscriptions`` (inside
+        the caller's transaction when there is one)."""
         if not self.has_table("subscriptions"):
             self.con.execute(f"DROP TABLE IF EXISTS {SPELLS}")
+            self.con.execute(f"DROP TABLE IF EXISTS {MRR_CHANGES}")
             return
-        sql = self.backend.compile(derive_spells(self.backend.table("subscriptions")))
+        subscriptions = self.backend.table("subscriptions")
+        sql = self.backend.compile(derive_spells(subscriptions))
         # Sorted by customer so per-customer work reads neighbouring rows.
         self.con.execute(
             f"CREATE OR REPLACE TABLE {SPELLS} AS {sql} "
             "ORDER BY customer_id, spell_start"
+        )
+        try:
+            sql = self.backend.compile(mrr_changes(subscriptions))
+        except ChurnlensError:
+            # No mrr or amount, or a billing period nobody can read: revenue
+            # metrics then say so themselves, and nothing stale is left behind.
+            self.con.execute(f"DROP TABLE IF EXISTS {MRR_CHANGES}")
+            return
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {MRR_CHANGES} AS {sql} "
+            "ORDER BY customer_id, currency, changed_at"
         )
 
     # -- lifetime --------------------------------------------------------------

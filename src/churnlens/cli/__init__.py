@@ -60,12 +60,15 @@ def _register() -> None:
     from churnlens.cli.calc import calc
     from churnlens.cli.demo import demo
     from churnlens.cli.ingest import ingest
+    from churnlens.cli.ltv import ltv
     from churnlens.cli.rate import rate
     from churnlens.cli.reconcile import reconcile
     from churnlens.cli.report import report
+    from churnlens.cli.revenue import revenue
     from churnlens.cli.survival import survival
 
-    for command in (ingest, rate, reconcile, survival, report, calc, demo):
+    commands = (ingest, rate, reconcile, revenue, survival, ltv, report, calc, demo)
+    for command in commands:
         main.add_command(command)
 
 
