@@ -8,6 +8,26 @@ The public API is flat: everything a user needs is importable from ``churnlens``
 
 from __future__ import annotations
 
+from churnlens.actions.exporters import (
+    ExportError,
+    export_liveagent,
+    export_zendesk,
+    post_webhook,
+    write_contact_list,
+)
+from churnlens.actions.loyalty import LOYAL_COLUMNS, loyal_customers
+from churnlens.actions.outreach import (
+    OUTCOMES,
+    OutreachReport,
+    log_outreach,
+    outreach_log,
+    outreach_report,
+)
+from churnlens.actions.snapshots import (
+    assign_holdout,
+    contact_list_snapshot,
+    save_contact_list,
+)
 from churnlens.demo import DemoFiles, generate_demo
 from churnlens.errors import (
     ChurnlensError,
@@ -104,4 +124,19 @@ __all__ = [
     "support_measures",
     "survival_analysis",
     "survival_curve",
+    "ExportError",
+    "export_liveagent",
+    "export_zendesk",
+    "post_webhook",
+    "write_contact_list",
+    "LOYAL_COLUMNS",
+    "loyal_customers",
+    "OUTCOMES",
+    "OutreachReport",
+    "log_outreach",
+    "outreach_log",
+    "outreach_report",
+    "assign_holdout",
+    "contact_list_snapshot",
+    "save_contact_list",
 ]

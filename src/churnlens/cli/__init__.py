@@ -60,14 +60,19 @@ def _register() -> None:
     from churnlens.cli.calc import calc
     from churnlens.cli.demo import demo
     from churnlens.cli.ingest import ingest
+    from churnlens.cli.loyal import loyal
     from churnlens.cli.ltv import ltv
+    from churnlens.cli.outreach import outreach
     from churnlens.cli.rate import rate
     from churnlens.cli.reconcile import reconcile
     from churnlens.cli.report import report
     from churnlens.cli.revenue import revenue
     from churnlens.cli.survival import survival
 
-    commands = (ingest, rate, reconcile, revenue, survival, ltv, report, calc, demo)
+    commands = (
+        *(ingest, rate, reconcile, revenue, survival, ltv, report),
+        *(outreach, loyal, calc, demo),
+    )
     for command in commands:
         main.add_command(command)
 

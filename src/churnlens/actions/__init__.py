@@ -1,0 +1,1 @@
+"""Actions: the contact list, outreach and its effect, loyalty, and exporters."""
