@@ -46,6 +46,7 @@ from churnlens.inputs import QUARANTINE_SCHEMA, ReadResult, read_table
 from churnlens.inputs.load import IngestReport, SourceReport, ingest
 from churnlens.metrics import CHURN_COLUMNS, churn_rate
 from churnlens.metrics.calculator import churn_from_counts
+from churnlens.metrics.cohorts import cohort_table
 from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.metrics.lifetimes import lifetime_table
 from churnlens.metrics.reconcile import Reconciliation, reconcile
@@ -107,6 +108,7 @@ __all__ = [
     "build_report",
     "churn_from_counts",
     "churn_rate",
+    "cohort_table",
     "classify_reason",
     "classify_reasons",
     "generate_demo",

@@ -55,7 +55,12 @@ class Source:
             end="spell_end",
             first="first_started_at",
         )
-        return single.union(regraced.select(*single.columns))
+        # Stored timestamps carry a precision (timestamp(6)) that re-derived ones
+        # lack, and ibis unions only identical schemas.
+        types = single.schema()
+        return single.union(
+            regraced.select(**{c: regraced[c].cast(types[c]) for c in single.columns})
+        )
 
     def span(self) -> tuple[dt.datetime, dt.datetime] | None:
         """(first start, latest start or end) as naive UTC; None without data."""

@@ -58,6 +58,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from churnlens.cli.calc import calc
+    from churnlens.cli.cohorts import cohorts
     from churnlens.cli.demo import demo
     from churnlens.cli.ingest import ingest
     from churnlens.cli.loyal import loyal
@@ -70,7 +71,7 @@ def _register() -> None:
     from churnlens.cli.survival import survival
 
     commands = (
-        *(ingest, rate, reconcile, revenue, survival, ltv, report),
+        *(ingest, rate, reconcile, revenue, cohorts, survival, ltv, report),
         *(outreach, loyal, calc, demo),
     )
     for command in commands:
