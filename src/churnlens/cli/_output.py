@@ -126,5 +126,13 @@ def _cell(value: Any, as_percent: bool) -> str:
     if as_percent:
         return f"{value:.2%}"
     if isinstance(value, float):
+        # Money and lifetimes are read in full (12,042.76), small ratios to four
+        # significant digits; scientific notation helps nobody in a terminal.
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 1:
+            return f"{value:,.2f}"
         return f"{value:.4g}"
     return str(value)

@@ -1,4 +1,5 @@
-"""``churnlens demo``: build the demo company, ingest it and show its churn."""
+"""``churnlens demo``: build the demo company, ingest it, show its churn and write
+its report."""
 
 from __future__ import annotations
 
@@ -8,8 +9,26 @@ import click
 
 import churnlens
 from churnlens.cli._output import write_table
+from churnlens.cli.report import build_with_progress
+from churnlens.demo import REPORTING_CURRENCY
 
 __all__ = ["demo"]
+
+_CHURN_PERCENTS = (
+    "churn_rate",
+    "churn_rate_lower",
+    "churn_rate_upper",
+    "net_change_rate",
+)
+_REVENUE_COLUMNS = (
+    "period_start",
+    "mrr_end",
+    "arpa",
+    "gross_mrr_churn_rate",
+    "net_mrr_churn_rate",
+    "nrr",
+    "grr",
+)
 
 
 @click.command()
@@ -30,7 +49,8 @@ __all__ = ["demo"]
 )
 @click.option("--seed", type=int, default=42, show_default=True)
 def demo(output_dir: Path, n_customers: int, seed: int) -> None:
-    """Generate the seeded demo SaaS company, ingest it and print its monthly churn."""
+    """Generate the seeded demo SaaS company, ingest it, print its monthly churn and
+    revenue churn, and write its HTML report."""
     output_dir.mkdir(parents=True, exist_ok=True)
     click.echo(
         f"Generating {n_customers:,} demo customers (seed {seed}) in {output_dir}/ ...",
@@ -47,16 +67,30 @@ def demo(output_dir: Path, n_customers: int, seed: int) -> None:
     click.echo(str(report), err=True)
     with churnlens.Store.open(db, read_only=True) as store:
         table = churnlens.churn_rate(store, period="month")
-    write_table(
-        table,
-        fmt="table",
-        output=None,
-        title="Demo company: customer churn per month",
-        percent=(
-            "churn_rate",
-            "churn_rate_lower",
-            "churn_rate_upper",
-            "net_change_rate",
-        ),
+        write_table(
+            table,
+            fmt="table",
+            output=None,
+            title="Demo company: customer churn per month",
+            percent=_CHURN_PERCENTS,
+        )
+        revenue = churnlens.revenue_churn(
+            store, period="month", fx=files.fx_rates, currency=REPORTING_CURRENCY
+        )
+        write_table(
+            revenue[list(_REVENUE_COLUMNS)].tail(12),
+            fmt="table",
+            output=None,
+            title=f"Demo company: revenue churn, last 12 months ({REPORTING_CURRENCY})",
+            percent=_REVENUE_COLUMNS[3:],
+        )
+        report = build_with_progress(
+            store,
+            output=output_dir / "report.html",
+            fx=files.fx_rates,
+            currency=REPORTING_CURRENCY,
+        )
+    click.echo(
+        f"Store: {db}   Report: {report}   Ground truth: {files.ground_truth}",
+        err=True,
     )
-    click.echo(f"Store: {db}   Ground truth: {files.ground_truth}", err=True)

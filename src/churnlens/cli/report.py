@@ -12,7 +12,7 @@ from churnlens.cli._inputs import open_data
 from churnlens.periods import PERIODS
 from churnlens.report import LANGUAGES, build_report
 
-__all__ = ["report"]
+__all__ = ["build_with_progress", "report"]
 
 
 @click.command()
@@ -76,6 +76,23 @@ def report(
     """Write a self-contained HTML report (charts included, works offline) from
     a subscriptions FILE or the store. See docs/report.md."""
     data = open_data(source, db, tz)
+    path = build_with_progress(
+        data,
+        output=output,
+        lang=lang,
+        period=period,
+        start=start,
+        end=end,
+        by=by,
+        fx=fx_file,
+        currency=currency,
+        tz=tz,
+    )
+    click.echo(f"Wrote {path}", err=True)
+
+
+def build_with_progress(data: object, **options: object) -> Path:
+    """``build_report`` with a progress bar on stderr."""
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -89,17 +106,4 @@ def report(
         def advance(done: int, total: int, step: str) -> None:
             bar.update(task, completed=done, total=total, description=step)
 
-        path = build_report(
-            data,
-            output=output,
-            lang=lang,
-            period=period,
-            start=start,
-            end=end,
-            by=by,
-            fx=fx_file,
-            currency=currency,
-            tz=tz,
-            progress=advance,
-        )
-    click.echo(f"Wrote {path}", err=True)
+        return build_report(data, progress=advance, **options)
