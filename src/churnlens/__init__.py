@@ -37,6 +37,12 @@ from churnlens.errors import (
     RejectedRowsError,
     SchemaError,
 )
+from churnlens.explain import (
+    SupportImpact,
+    churn_reasons,
+    reason_trends,
+    support_impact,
+)
 from churnlens.explain.reasons import (
     classify_reason,
     classify_reasons,
@@ -141,4 +147,8 @@ __all__ = [
     "assign_holdout",
     "contact_list_snapshot",
     "save_contact_list",
+    "SupportImpact",
+    "churn_reasons",
+    "reason_trends",
+    "support_impact",
 ]

@@ -69,9 +69,10 @@ def _register() -> None:
     from churnlens.cli.report import report
     from churnlens.cli.revenue import revenue
     from churnlens.cli.survival import survival
+    from churnlens.cli.why import why
 
     commands = (
-        *(ingest, rate, reconcile, revenue, cohorts, survival, ltv, report),
+        *(ingest, rate, reconcile, revenue, cohorts, survival, ltv, why, report),
         *(outreach, loyal, calc, demo),
     )
     for command in commands:

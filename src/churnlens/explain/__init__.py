@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from churnlens.explain.churn_reasons import (
+    UNKNOWN,
+    WHY_REASONS,
+    churn_reason_customers,
+    churn_reasons,
+    reason_trends,
+)
 from churnlens.explain.reasons import (
     REASON_COLUMNS,
     REASON_LABELS,
@@ -12,6 +19,12 @@ from churnlens.explain.reasons import (
     classify_reasons,
     reason_from_code,
 )
+from churnlens.explain.support_impact import (
+    SupportImpact,
+    bucket_table,
+    cox_from_table,
+    support_impact,
+)
 
 __all__ = [
     "REASONS",
@@ -19,7 +32,16 @@ __all__ = [
     "REASON_LABELS",
     "STRIPE_FEEDBACK",
     "ReasonMatch",
+    "SupportImpact",
+    "UNKNOWN",
+    "WHY_REASONS",
+    "bucket_table",
+    "churn_reason_customers",
+    "churn_reasons",
     "classify_reason",
     "classify_reasons",
+    "cox_from_table",
     "reason_from_code",
+    "reason_trends",
+    "support_impact",
 ]
