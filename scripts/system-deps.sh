@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs, only if they are missing.
 #
-# For now that is only Debian's PostgreSQL server (the tests start a throwaway
-# server from its binaries in /usr/lib/postgresql/*/bin). Idempotent: when the
-# binaries are there it installs nothing and touches no network.
+# Debian's PostgreSQL server (the tests start a throwaway server from its
+# binaries in /usr/lib/postgresql/*/bin) and Debian's Chromium (the dashboard's
+# browser tests drive /usr/bin/chromium with Playwright; nothing downloads a
+# browser). Idempotent: when both are there it installs nothing and touches no
+# network.
 set -euo pipefail
 
 have_postgres() {
@@ -39,6 +41,38 @@ if ! have_postgres; then
     have_postgres || {
         echo "system-deps: postgresql installed but initdb/pg_ctl not found" \
             "in /usr/lib/postgresql/*/bin" >&2
+        exit 1
+    }
+fi
+
+have_chromium() {
+    if [[ -x /usr/bin/chromium ]]; then
+        echo "system-deps: Chromium found at /usr/bin/chromium"
+        return 0
+    fi
+    return 1
+}
+
+if ! have_chromium; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "system-deps: Chromium (/usr/bin/chromium) is missing and this is not" \
+            "a Debian/Ubuntu system (no apt-get)." >&2
+        echo "system-deps: install Chromium at /usr/bin/chromium with your package" \
+            "manager; without it the dashboard's browser tests are skipped." >&2
+        exit 1
+    fi
+    if [[ "$(id -u)" -ne 0 ]]; then
+        echo "system-deps: Chromium (/usr/bin/chromium) is missing." >&2
+        echo "system-deps: run as root: sudo $0" \
+            "(or: sudo apt-get install -y chromium)" >&2
+        exit 1
+    fi
+    echo "system-deps: installing Debian's chromium package"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends chromium
+    have_chromium || {
+        echo "system-deps: chromium installed but /usr/bin/chromium not found" >&2
         exit 1
     }
 fi

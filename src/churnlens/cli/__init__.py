@@ -68,12 +68,14 @@ def _register() -> None:
     from churnlens.cli.reconcile import reconcile
     from churnlens.cli.report import report
     from churnlens.cli.revenue import revenue
+    from churnlens.cli.serve import serve
     from churnlens.cli.survival import survival
+    from churnlens.cli.user import user
     from churnlens.cli.why import why
 
     commands = (
         *(ingest, rate, reconcile, revenue, cohorts, survival, ltv, why, report),
-        *(outreach, loyal, calc, demo),
+        *(outreach, loyal, serve, user, calc, demo),
     )
     for command in commands:
         main.add_command(command)
