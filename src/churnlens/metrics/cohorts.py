@@ -168,11 +168,14 @@ def _cohort_range(
     last_boundary = calendar.key_of(floor)
     lo = calendar.key_of(calendar.local_date(first))
     hi = last_boundary - 1
-    if start is not None:
-        lo = calendar.key_of(_to_date(start, "start"))
+    asked = None if start is None else calendar.key_of(_to_date(start, "start"))
+    if asked is not None:
+        # No cohort signed up before the data begin: a far earlier --from must not
+        # make a table of empty cohorts (or a grid of millions of days).
+        lo = max(lo, asked)
     if end is not None:
         wanted = calendar.key_of(_to_date(end, "end"))
-        if start is not None and wanted < lo:
+        if asked is not None and wanted < asked:
             raise ConfigError(
                 f"the range ends ({end}) before it starts ({start})",
                 hint="give --from a date before --to",
