@@ -8,6 +8,7 @@ The public API is flat: everything a user needs is importable from ``churnlens``
 
 from __future__ import annotations
 
+from churnlens.actions.contact_list import CONTACT_COLUMNS, contact_list
 from churnlens.actions.exporters import (
     ExportError,
     export_liveagent,
@@ -75,6 +76,14 @@ from churnlens.models import (
     survival_curve,
 )
 from churnlens.models.ltv import LTV_COLUMNS, lifetime_value
+from churnlens.models.risk import (
+    RiskModel,
+    risk_backtest,
+    risk_features,
+    risk_reasons,
+    risk_target,
+    train_risk_model,
+)
 from churnlens.periods import PERIODS, Calendar
 from churnlens.report import build_report
 from churnlens.schema import TABLES
@@ -151,4 +160,12 @@ __all__ = [
     "churn_reasons",
     "reason_trends",
     "support_impact",
+    "CONTACT_COLUMNS",
+    "contact_list",
+    "RiskModel",
+    "risk_backtest",
+    "risk_features",
+    "risk_reasons",
+    "risk_target",
+    "train_risk_model",
 ]

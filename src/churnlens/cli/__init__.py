@@ -68,6 +68,7 @@ def _register() -> None:
     from churnlens.cli.reconcile import reconcile
     from churnlens.cli.report import report
     from churnlens.cli.revenue import revenue
+    from churnlens.cli.risk import risk
     from churnlens.cli.serve import serve
     from churnlens.cli.survival import survival
     from churnlens.cli.user import user
@@ -75,7 +76,7 @@ def _register() -> None:
 
     commands = (
         *(ingest, rate, reconcile, revenue, cohorts, survival, ltv, why, report),
-        *(outreach, loyal, serve, user, calc, demo),
+        *(risk, outreach, loyal, serve, user, calc, demo),
     )
     for command in commands:
         main.add_command(command)
