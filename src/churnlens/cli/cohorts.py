@@ -9,29 +9,24 @@ import click
 import pandas as pd
 
 from churnlens.cli._inputs import open_data, read_file
-from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    grace_option,
+    output_options,
+    range_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import write_table
 from churnlens.metrics.cohorts import KINDS, cohort_table, to_wide
-from churnlens.periods import PERIODS
 
 __all__ = ["cohorts"]
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--customers",
-    "customers_file",
-    type=click.Path(path_type=Path),
-    help="Customers file, for --by with a data file.",
-)
-@click.option(
-    "--period", type=click.Choice(PERIODS), default="month", show_default=True
-)
+@source_options()
+@range_options(first="cohort")
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -51,47 +46,22 @@ __all__ = ["cohorts"]
     help="Count customers again when they come back, or only until they first "
     "leave (customer cohorts).",
 )
-@click.option(
-    "--from", "start", metavar="DATE", help="First cohort: the one containing DATE."
-)
-@click.option(
-    "--to", "end", metavar="DATE", help="Last cohort: the one containing DATE."
-)
-@click.option("--by", metavar="COLUMN", help="Split by a customer attribute.")
-@click.option(
-    "--grace",
-    "grace_days",
-    type=click.FloatRange(min=0),
-    default=0,
-    help="A gap shorter than DAYS between subscriptions is not churn.",
-)
+@by_option()
+@grace_option()
 @click.option(
     "--fx",
     type=click.Path(path_type=Path),
     help="FX table (currency, date, rate) for --kind revenue.",
 )
 @click.option("--currency", help="Reporting currency for --kind revenue.")
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of the calendar and of naive timestamps.",
-)
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
+@tz_option()
+@engine_option()
+@output_options()
 @click.option(
     "--wide",
     is_flag=True,
     help="Write the triangle (a column per age) to CSV/JSON/Parquet too, "
     "instead of a row per cohort and age.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write to a file instead of the terminal.",
 )
 def cohorts(
     source: Path | None,

@@ -8,24 +8,21 @@ import click
 
 import churnlens
 from churnlens.cli._inputs import open_data, read_file
-from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    grace_option,
+    output_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import write_table
 
 __all__ = ["ltv"]
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--customers",
-    "customers_file",
-    type=click.Path(path_type=Path),
-    help="Customers file, for --by with a data file.",
-)
+@source_options()
 @click.option(
     "--method",
     type=click.Choice(["simple", "kaplan_meier", "sbg", "all"]),
@@ -59,27 +56,13 @@ __all__ = ["ltv"]
     type=click.FloatRange(min=0, min_open=True),
     help="Count lifetime up to this many months only.",
 )
-@click.option("--by", metavar="COLUMN", help="One value per customer segment.")
+@by_option("One value per customer segment.")
 @click.option("--fx", type=click.Path(path_type=Path), help="FX table (CSV).")
 @click.option("--currency", help="Reporting currency, with --fx.")
-@click.option(
-    "--grace",
-    "grace_days",
-    type=click.FloatRange(min=0),
-    default=0,
-    help="A gap shorter than DAYS between subscriptions is not churn.",
-)
-@click.option("--tz", default="UTC", show_default=True, help="Time zone.")
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write to a file instead of the terminal.",
-)
+@grace_option()
+@tz_option()
+@engine_option()
+@output_options()
 def ltv(
     source: Path | None,
     db: Path | None,

@@ -8,9 +8,17 @@ import click
 
 import churnlens
 from churnlens.cli._inputs import is_store, open_data, read_file
-from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    grace_option,
+    output_options,
+    range_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import write_table
 from churnlens.metrics.conventions import CONVENTIONS
-from churnlens.periods import PERIODS
 
 __all__ = ["rate"]
 
@@ -18,35 +26,10 @@ CONVENTION_NAMES = tuple(CONVENTIONS)
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--customers",
-    "customers_file",
-    type=click.Path(path_type=Path),
-    help="Customers file, for --by with a data file.",
-)
-@click.option(
-    "--period", type=click.Choice(PERIODS), default="month", show_default=True
-)
-@click.option(
-    "--from", "start", metavar="DATE", help="First period: the one containing DATE."
-)
-@click.option(
-    "--to", "end", metavar="DATE", help="Last period: the one containing DATE."
-)
-@click.option("--by", metavar="COLUMN", help="Split by a customer attribute.")
-@click.option(
-    "--grace",
-    "grace_days",
-    type=click.FloatRange(min=0),
-    default=0,
-    help="A gap shorter than DAYS between subscriptions is not churn.",
-)
+@source_options()
+@range_options()
+@by_option()
+@grace_option()
 @click.option(
     "--convention",
     type=click.Choice(CONVENTION_NAMES),
@@ -66,22 +49,9 @@ CONVENTION_NAMES = tuple(CONVENTIONS)
     type=click.FloatRange(min=0, min_open=True),
     help="With activity: a customer without activity for N days has churned.",
 )
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of the calendar and of naive timestamps.",
-)
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write to a file instead of the terminal.",
-)
+@tz_option()
+@engine_option()
+@output_options()
 def rate(
     source: Path | None,
     db: Path | None,

@@ -9,8 +9,15 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from churnlens.cli._inputs import DEFAULT_DB, is_store, open_data, read_file
-from churnlens.cli._output import FORMATS, _json_value, write_table
+from churnlens.cli._inputs import is_store, open_data, read_file
+from churnlens.cli._options import (
+    engine_option,
+    grace_option,
+    output_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import _json_value, write_table
 from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.metrics.reconcile import Reconciliation
 from churnlens.metrics.reconcile import reconcile as reconcile_period
@@ -22,12 +29,7 @@ _SHOWN = 20
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help=f"Store to read (default ./{DEFAULT_DB}).",
-)
+@source_options(customers=False)
 @click.option(
     "--period", type=click.Choice(PERIODS), default="month", show_default=True
 )
@@ -45,13 +47,7 @@ _SHOWN = 20
     multiple=True,
     help="Compare only these (repeat the option); default: all.",
 )
-@click.option(
-    "--grace",
-    "grace_days",
-    type=click.FloatRange(min=0),
-    default=0,
-    help="A gap shorter than DAYS between subscriptions is not churn.",
-)
+@grace_option()
 @click.option(
     "--activity",
     "activity_file",
@@ -63,11 +59,9 @@ _SHOWN = 20
     type=click.FloatRange(min=0, min_open=True),
     help="With activity: a customer without activity for N days has churned.",
 )
-@click.option("--tz", default="UTC", show_default=True, help="Calendar time zone.")
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
+@tz_option()
+@engine_option()
+@output_options()
 @click.option(
     "--figures",
     "figures_only",
@@ -80,12 +74,6 @@ _SHOWN = 20
     default=_SHOWN,
     show_default=True,
     help="Customers shown per reason on screen (csv/json list them all).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write to a file instead of the terminal.",
 )
 def reconcile(
     source: Path | None,

@@ -9,19 +9,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from churnlens.cli._inputs import open_data
-from churnlens.periods import PERIODS
+from churnlens.cli._options import by_option, range_options, source_options, tz_option
 from churnlens.report import LANGUAGES, build_report
 
 __all__ = ["build_with_progress", "report"]
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
+@source_options(customers=False)
 @click.option(
     "--output",
     "-o",
@@ -35,18 +30,8 @@ __all__ = ["build_with_progress", "report"]
     type=click.Choice(LANGUAGES),
     help="Language of the report (default: the system locale's, else en).",
 )
-@click.option(
-    "--period", type=click.Choice(PERIODS), default="month", show_default=True
-)
-@click.option(
-    "--from", "start", metavar="DATE", help="First period: the one containing DATE."
-)
-@click.option(
-    "--to", "end", metavar="DATE", help="Last period: the one containing DATE."
-)
-@click.option(
-    "--by", metavar="COLUMN", help="Split the survival curves by a customer attribute."
-)
+@range_options()
+@by_option("Split the survival curves by a customer attribute.")
 @click.option(
     "--fx",
     "fx_file",
@@ -54,12 +39,7 @@ __all__ = ["build_with_progress", "report"]
     help="FX table (currency, date, rate) for subscriptions in several currencies.",
 )
 @click.option("--currency", metavar="CODE", help="Reporting currency, e.g. EUR.")
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of the calendar and of naive timestamps.",
-)
+@tz_option()
 def report(
     source: Path | None,
     db: Path | None,

@@ -8,13 +8,20 @@ from pathlib import Path
 import click
 
 from churnlens.cli._inputs import open_data, read_file
-from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    output_options,
+    range_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import write_table
 from churnlens.metrics.revenue import (
     mrr_movement_customers,
     mrr_movements,
     revenue_churn,
 )
-from churnlens.periods import PERIODS
 
 __all__ = ["revenue"]
 
@@ -32,28 +39,9 @@ _RATES = (
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--customers",
-    "customers_file",
-    type=click.Path(path_type=Path),
-    help="Customers file, for --by with a data file.",
-)
-@click.option(
-    "--period", type=click.Choice(PERIODS), default="month", show_default=True
-)
-@click.option(
-    "--from", "start", metavar="DATE", help="First period: the one containing DATE."
-)
-@click.option(
-    "--to", "end", metavar="DATE", help="Last period: the one containing DATE."
-)
-@click.option("--by", metavar="COLUMN", help="Split by a customer attribute.")
+@source_options()
+@range_options()
+@by_option()
 @click.option(
     "--fx",
     "fx_file",
@@ -61,13 +49,8 @@ _RATES = (
     help="FX table (CSV: currency, date, rate = reporting units per 1 unit).",
 )
 @click.option("--currency", metavar="CODE", help="Reporting currency, e.g. USD.")
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of the calendar and of naive timestamps.",
-)
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
+@tz_option()
+@engine_option()
 @click.option(
     "--movements",
     "show_movements",
@@ -86,15 +69,7 @@ _RATES = (
     type=click.Choice(_MOVEMENTS),
     help="With --customers-of: only this movement.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write to a file instead of the terminal.",
-)
+@output_options()
 def revenue(
     source: Path | None,
     db: Path | None,

@@ -9,26 +9,23 @@ import click
 
 import churnlens
 from churnlens.cli._inputs import open_data, read_file
-from churnlens.cli._output import FORMATS, write_table
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    grace_option,
+    output_options,
+    source_options,
+    tz_option,
+)
+from churnlens.cli._output import write_table
 from churnlens.models import survival_analysis
 
 __all__ = ["survival"]
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--customers",
-    "customers_file",
-    type=click.Path(path_type=Path),
-    help="Customers file, for --by with a data file.",
-)
-@click.option("--by", metavar="COLUMN", help="One curve per value of a column.")
+@source_options()
+@by_option("One curve per value of a column.")
 @click.option(
     "--unit",
     type=click.Choice(["day", "week", "month"]),
@@ -36,34 +33,15 @@ __all__ = ["survival"]
     show_default=True,
     help="Unit of the durations (a month is 30.4375 days).",
 )
-@click.option(
-    "--grace",
-    "grace_days",
-    type=click.FloatRange(min=0),
-    default=0,
-    help="A gap shorter than DAYS between subscriptions does not end a lifetime.",
-)
+@grace_option("A gap shorter than DAYS between subscriptions does not end a lifetime.")
 @click.option(
     "--all-spells",
     is_flag=True,
     help="Count every spell as a lifetime, not only each customer's first.",
 )
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of naive timestamps.",
-)
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Write the curve to a file instead of the terminal.",
-)
+@tz_option()
+@engine_option()
+@output_options()
 def survival(
     source: Path | None,
     db: Path | None,

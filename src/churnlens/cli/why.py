@@ -9,10 +9,17 @@ import click
 import pandas as pd
 
 from churnlens.cli._inputs import open_data
+from churnlens.cli._options import (
+    by_option,
+    engine_option,
+    output_options,
+    range_options,
+    source_options,
+    tz_option,
+)
 from churnlens.cli._output import _json_value, write_table
 from churnlens.errors import ConfigError
 from churnlens.explain import churn_reasons, reason_trends, support_impact
-from churnlens.periods import PERIODS
 
 __all__ = ["why"]
 
@@ -34,24 +41,9 @@ _PERCENT = (
 
 
 @click.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="Store to read (default ./churnlens.duckdb).",
-)
-@click.option(
-    "--period", type=click.Choice(PERIODS), default="month", show_default=True
-)
-@click.option(
-    "--from", "start", metavar="DATE", help="First period: the one containing DATE."
-)
-@click.option(
-    "--to", "end", metavar="DATE", help="Last period: the one containing DATE."
-)
-@click.option(
-    "--by", metavar="COLUMN", help="Split the reasons by a customer attribute."
-)
+@source_options(customers=False)
+@range_options()
+@by_option("Split the reasons by a customer attribute.")
 @click.option(
     "--horizon",
     "horizon_days",
@@ -87,26 +79,9 @@ _PERCENT = (
     show_default=True,
     help="Draws for the what-if interval.",
 )
-@click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of the calendar and of naive timestamps.",
-)
-@click.option("--engine", help="duckdb (default), spark or a postgresql:// URL.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(WHY_FORMATS),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="json: the FILE; csv: a DIRECTORY with one FILE per section.",
-)
+@tz_option()
+@engine_option()
+@output_options()
 def why(
     source: Path | None,
     db: Path | None,
