@@ -35,6 +35,8 @@ demo: venv
 
 bench: venv
 	$(PY) benchmarks/churn_rate.py --rows 10000000
+	$(PY) benchmarks/retention.py --rows 10000000
+	$(PY) benchmarks/report.py --rows 1000000
 
 lint: venv
 	$(VENV)/bin/ruff check $(LINT_PATHS)
