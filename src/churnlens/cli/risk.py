@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
+import pandas as pd
 
-from churnlens.actions.contact_list import contact_list
+import churnlens
+from churnlens import (
+    ConfigError,
+    InputError,
+    RiskModel,
+    risk_backtest,
+    train_risk_model,
+)
 from churnlens.cli._output import FORMATS, write_table
-from churnlens.errors import ConfigError
-from churnlens.models.risk import RiskModel, risk_backtest, train_risk_model
 
 __all__ = ["risk"]
 
@@ -59,6 +69,23 @@ _output = click.option(
 )
 
 
+LIVEAGENT_KEY_ENV = "CHURNLENS_LIVEAGENT_API_KEY"
+ZENDESK_TOKEN_ENV = "CHURNLENS_ZENDESK_TOKEN"
+_URL_HINTS = {
+    "webhook": "e.g. --webhook https://hooks.example.com/churn",
+    "liveagent": "the account's address, e.g. --liveagent https://acme.ladesk.com",
+    "zendesk": "the account's address, e.g. --zendesk https://acme.zendesk.com",
+}
+# Options that mean nothing without their helpdesk URL: a typo, not a no-op.
+_NEEDS = {
+    "department_id": ("--department", "liveagent", "--liveagent URL"),
+    "recipient": ("--recipient", "liveagent", "--liveagent URL"),
+    "agent": ("--agent", "liveagent", "--liveagent URL"),
+    "email": ("--email", "zendesk", "--zendesk URL"),
+    "seed": ("--seed", "holdout", "--holdout SHARE"),
+}
+
+
 @click.group(invoke_without_command=True)
 @_db
 @click.option("--as-of", "as_of", metavar="DATE", help="Score customers at DATE.")
@@ -72,6 +99,64 @@ _output = click.option(
 )
 @_format
 @_output
+@click.option(
+    "--holdout",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    metavar="SHARE",
+    help="Mark about SHARE of the list (e.g. 0.1) as a holdout not to contact; "
+    "it is left out of every export.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Seed of the holdout draw (default 0); the same seed keeps each "
+    "customer in the same group on every run.",
+)
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Save the list (and holdout) in the store, so 'outreach report' can "
+    "measure the calls against the holdout.",
+)
+@click.option("--webhook", metavar="URL", help="POST the list as JSON to URL.")
+@click.option(
+    "--liveagent",
+    metavar="URL",
+    help="Create a LiveAgent ticket per customer (https://ACCOUNT.ladesk.com).",
+)
+@click.option(
+    "--api-key",
+    metavar="KEY",
+    envvar=LIVEAGENT_KEY_ENV,
+    show_envvar=True,
+    help="LiveAgent API key (v3); better from the environment variable.",
+)
+@click.option(
+    "--department", "department_id", metavar="ID", help="LiveAgent department id."
+)
+@click.option(
+    "--recipient", metavar="EMAIL", help="LiveAgent department's mail address."
+)
+@click.option(
+    "--agent",
+    metavar="USER",
+    help="LiveAgent user (agent e-mail or id) tickets come from.",
+)
+@click.option(
+    "--zendesk",
+    metavar="URL",
+    help="Create a Zendesk ticket per customer (https://SUBDOMAIN.zendesk.com).",
+)
+@click.option(
+    "--email", metavar="EMAIL", help="Zendesk agent e-mail the API token belongs to."
+)
+@click.option(
+    "--api-token",
+    metavar="TOKEN",
+    envvar=ZENDESK_TOKEN_ENV,
+    show_envvar=True,
+    help="Zendesk API token; better from the environment variable.",
+)
 @click.pass_context
 def risk(
     ctx: click.Context,
@@ -82,21 +167,163 @@ def risk(
     model_path: Path | None,
     fmt: str,
     output: Path | None,
+    **actions: Any,
 ) -> None:
     """Who is about to leave: the ranked contact list at --as-of.
 
     Customers who asked to cancel come first, then by expected value saved
-    (churn probability x MRR x 12 months x 25% save rate). See docs/risk.md.
+    (churn probability x MRR x 12 months x 25% save rate). --holdout, --save,
+    --webhook, --liveagent and --zendesk act on the list; each prints a
+    one-line summary on stderr. See docs/risk.md and docs/actions.md.
     """
     if ctx.invoked_subcommand is not None:
         return
     if as_of is None:
         raise click.UsageError("give --as-of DATE (or a subcommand: train, backtest)")
-    table = contact_list(
-        db, as_of=as_of, horizon_days=horizon_days, top=top, model=model_path
+    _check_actions(actions)
+    # Saving and tickets record in the store: open it once, for writing, since
+    # DuckDB refuses a second connection to a file with another mode.
+    write = bool(actions["save"] or actions["liveagent"] or actions["zendesk"])
+    with _store(db, write=write) as store:
+        table = churnlens.contact_list(
+            store, as_of=as_of, horizon_days=horizon_days, top=top, model=model_path
+        )
+        if actions["holdout"] is not None:
+            seed = actions["seed"] or 0
+            table = churnlens.assign_holdout(table, share=actions["holdout"], seed=seed)
+            _note(
+                f"Holdout: {int(table['holdout'].sum())} of {len(table)} customers "
+                f"not to contact (share {actions['holdout']:g}, seed {seed})"
+            )
+        if output is not None and "holdout" in table.columns:
+            _write_work_list(table, fmt, output)
+        else:
+            shown = table.drop(columns=["reason_codes"]) if fmt == "table" else table
+            _write(shown, fmt, output, title=f"Contact list as of {as_of}")
+        _act(table, store, actions)
+
+
+def _write_work_list(table: pd.DataFrame, fmt: str, output: Path) -> None:
+    """A file is what the callers work from: the holdout stays out of it
+    (a held-out customer who gets called spoils the measurement)."""
+    work = table[~table["holdout"]]
+    if fmt in ("csv", "json", "xlsx"):
+        churnlens.write_contact_list(table, output)
+    else:
+        shown = work.drop(columns=["reason_codes"]) if fmt == "table" else work
+        _write(shown, fmt, output, title="Contact list")
+    _note(
+        f"Wrote {len(work)} customers to {output} "
+        f"({len(table) - len(work)} in the holdout left out)"
     )
-    table = table.drop(columns=["reason_codes"]) if fmt == "table" else table
-    _write(table, fmt, output, title=f"Contact list as of {as_of}")
+
+
+def _check_actions(actions: dict[str, Any]) -> None:
+    """Fail on a bad option before the (slow) scoring, not after it."""
+    for name in ("webhook", "liveagent", "zendesk"):
+        url = actions[name]
+        parts = urllib.parse.urlsplit(url or "")
+        if url is not None and (
+            parts.scheme not in ("http", "https") or not parts.netloc
+        ):
+            raise ConfigError(
+                f"--{name} must be a URL starting with https:// (or http://), "
+                f"got {url!r}",
+                hint=_URL_HINTS[name],
+            )
+    for name, (flag, needs, option) in _NEEDS.items():
+        if actions[name] is not None and actions[needs] is None:
+            raise ConfigError(
+                f"{flag} has no effect without {option}", hint=f"add {option}"
+            )
+    if actions["liveagent"] is not None:
+        missing = [
+            flag
+            for name, flag in (
+                ("api_key", f"--api-key (or {LIVEAGENT_KEY_ENV})"),
+                ("department_id", "--department ID"),
+                ("recipient", "--recipient EMAIL"),
+                ("agent", "--agent USER"),
+            )
+            if not actions[name]
+        ]
+        if missing:
+            raise ConfigError(
+                f"--liveagent needs {', '.join(missing)}",
+                hint="find them in LiveAgent under Configuration > System > API "
+                "(key) and Configuration > Departments; see docs/actions.md",
+            )
+    if actions["zendesk"] is not None and not (
+        actions["email"] and actions["api_token"]
+    ):
+        raise ConfigError(
+            f"--zendesk needs --email and --api-token (or {ZENDESK_TOKEN_ENV})",
+            hint="create a token in Zendesk Admin Center > Apps and integrations > "
+            "Zendesk API; keep it out of shell history with "
+            f"export {ZENDESK_TOKEN_ENV}=...",
+        )
+
+
+@contextlib.contextmanager
+def _store(db: Path, *, write: bool) -> Iterator[churnlens.Store | Path]:
+    if not write:
+        yield db
+        return
+    if not db.is_file():  # opening for writing would create an empty store
+        raise InputError(
+            "no churnlens store here",
+            path=db,
+            hint="create it with 'churnlens ingest FILE... --db PATH', or pass "
+            "the path of an existing store (--db PATH)",
+        )
+    with churnlens.Store.open(db) as store:
+        yield store
+
+
+def _act(table: pd.DataFrame, store: Any, actions: dict[str, Any]) -> None:
+    if isinstance(store, churnlens.Store):
+        # Helpdesk exports keep the snapshot too; saving first also gives the
+        # webhook's document its list_id.
+        list_id = churnlens.save_contact_list(store, table)
+        _note(f"Saved contact list {list_id} ({len(table)} customers) in {store.path}")
+    if actions["webhook"]:
+        sent = churnlens.post_webhook(table, actions["webhook"])
+        _note(
+            f"Webhook: posted {sent['count']} customers to {actions['webhook']} "
+            f"(HTTP {sent['status']})"
+        )
+    if actions["liveagent"]:
+        made = churnlens.export_liveagent(
+            table,
+            store=store,
+            url=actions["liveagent"],
+            api_key=actions["api_key"],
+            department_id=actions["department_id"],
+            recipient=actions["recipient"],
+            user=actions["agent"],
+        )
+        _note(_tickets("LiveAgent", made))
+    if actions["zendesk"]:
+        made = churnlens.export_zendesk(
+            table,
+            store=store,
+            url=actions["zendesk"],
+            email=actions["email"],
+            api_token=actions["api_token"],
+        )
+        _note(_tickets("Zendesk", made))
+
+
+def _tickets(helpdesk: str, made: pd.DataFrame) -> str:
+    new = int(made["created"].sum())
+    return (
+        f"{helpdesk}: created {new} tickets, {len(made) - new} already existed "
+        f"(contact list {made.attrs.get('list_id')})"
+    )
+
+
+def _note(text: str) -> None:
+    click.echo(text, err=True)
 
 
 @risk.command()
