@@ -33,7 +33,11 @@ def reports(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("reports")
     return {
         lang: build_report(
-            demo_store, output=out / f"{lang}.html", lang=lang, by="plan"
+            demo_store,
+            output=out / f"{lang}.html",
+            lang=lang,
+            by="plan",
+            contacts=False,  # the contact list is tested in test_action_sections
         ).read_text(encoding="utf-8")
         for lang in LANGUAGES
     }
@@ -117,7 +121,9 @@ def test_revenue_sections_with_fx(
 def test_several_currencies_without_fx_leave_revenue_out(
     demo_store: Path, tmp_path: Path, revenue_api: None
 ) -> None:
-    page = build_report(demo_store, output=tmp_path / "r.html", lang="sl")
+    page = build_report(
+        demo_store, output=tmp_path / "r.html", lang="sl", contacts=False
+    )
     text = _text(page.read_text(encoding="utf-8"))
     gettext = translations("sl").gettext
     assert gettext("MRR movements") not in text
@@ -142,6 +148,7 @@ def test_missing_api_leaves_a_section_out(
             demo_store,
             output=tmp_path / "r.html",
             lang="en",
+            contacts=False,
             progress=lambda done, total, step: steps.append((done, total, step)),
         )
     assert "support_impact" in caplog.text and "support_impact_not_there" in caplog.text
@@ -156,6 +163,7 @@ def test_no_full_period(demo_store: Path, tmp_path: Path) -> None:
         lang="pl",
         period="year",
         start="2026-01-01",
+        contacts=False,
     ).read_text(encoding="utf-8")
     assert (
         translations("pl").gettext(

@@ -40,6 +40,12 @@ __all__ = ["build_with_progress", "report"]
 )
 @click.option("--currency", metavar="CODE", help="Reporting currency, e.g. EUR.")
 @tz_option()
+@click.option(
+    "--contacts/--no-contacts",
+    default=True,
+    show_default=True,
+    help="Include the contact list (trains a churn-risk model on the data).",
+)
 def report(
     source: Path | None,
     db: Path | None,
@@ -52,6 +58,7 @@ def report(
     fx_file: Path | None,
     currency: str | None,
     tz: str,
+    contacts: bool,
 ) -> None:
     """Write a self-contained HTML report (charts included, works offline) from
     a subscriptions FILE or the store. See docs/report.md."""
@@ -67,6 +74,7 @@ def report(
         fx=fx_file,
         currency=currency,
         tz=tz,
+        contacts=contacts,
     )
     click.echo(f"Wrote {path}", err=True)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 import churnlens
 
-__all__ = ["ReportData", "NO_REASON"]
+__all__ = ["NO_REASON", "ReportData", "data_span"]
 
 NO_REASON = "not_given"
 # A file whose suffix names a store is opened as one; any other is a data file.
@@ -120,6 +120,19 @@ class ReportData:
             self.data, by=self.by, unit=unit, tz=self.tz, now=self.now
         )
 
+    @cached_property
+    def span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """(first start, data end), the data end being the contact list's and
+        the loyal customers' as-of date."""
+        return data_span(self.subscriptions, end=self.end, now=self.now)
+
+    @cached_property
+    def has_tickets(self) -> bool:
+        data = self.data
+        if not (isinstance(data, churnlens.Store) and data.has_table("tickets")):
+            return False
+        return int(data.table("tickets").count().execute()) > 0
+
     def _spells(self) -> ir.Table:
         return _spells_of(self.data, self.subscriptions)
 
@@ -221,3 +234,33 @@ def _by_reason(groups: pd.DataFrame, *, single_currency: bool) -> pd.DataFrame:
     if not single_currency:
         table["mrr"] = float("nan")
     return table.sort_values(["customers", "reason"], ascending=[False, True])
+
+
+def data_span(
+    subscriptions: ir.Table, *, end: Any, now: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """(first start, last instant the data describe): the last is the latest
+    start or end, capped at ``now`` (ends can be scheduled in the future) and at
+    the report's ``end``. Naive UTC; None without subscriptions."""
+    row = (
+        subscriptions.aggregate(
+            first_start=subscriptions.started_at.min(),
+            last_start=subscriptions.started_at.max(),
+            last_end=subscriptions.ended_at.max(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if row["first_start"] is None:
+        return None
+    first = _naive(row["first_start"])
+    last = max(_naive(v) for v in (row["last_start"], row["last_end"]) if v is not None)
+    cap = _naive(now if now is not None else dt.datetime.now(dt.UTC))
+    if end is not None:
+        cap = min(cap, pd.Timestamp(end) + pd.Timedelta(days=1))
+    return first.to_pydatetime(), min(last, cap).to_pydatetime()
+
+
+def _naive(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert(None) if stamp.tzinfo else stamp

@@ -16,6 +16,7 @@ from churnlens.report.formats import LocaleFormat
 __all__ = [
     "churn_trend_figure",
     "cohort_figure",
+    "forest_figure",
     "reasons_figure",
     "survival_figure",
     "waterfall_figure",
@@ -282,6 +283,56 @@ def reasons_figure(
         showlegend=False,
         height=max(320, 36 * len(labels) + 90),
         margin={"l": 220, "r": 20, "t": 40, "b": 40},
+    )
+
+
+def forest_figure(
+    labels: Sequence[str], ratios: pd.DataFrame, t: Translate, fmt: LocaleFormat
+) -> go.Figure:
+    """Hazard ratios with their 95% intervals on a log axis, a line at 1."""
+    hr = ratios["hazard_ratio"].to_numpy(dtype=float)
+    lower = ratios["hazard_ratio_lower"].to_numpy(dtype=float)
+    upper = ratios["hazard_ratio_upper"].to_numpy(dtype=float)
+    hover = [
+        t("{covariate}: hazard ratio {ratio} (95% interval {lower} to {upper})").format(
+            covariate=lab,
+            ratio=fmt.number(h, 2),
+            lower=fmt.number(lo, 2),
+            upper=fmt.number(hi, 2),
+        )
+        for lab, h, lo, hi in zip(labels, hr, lower, upper, strict=True)
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=hr,
+            y=list(labels),
+            mode="markers",
+            marker={"color": _BLUE, "size": 10, "symbol": "square"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": upper - hr,
+                "arrayminus": hr - lower,
+                "color": _BLUE,
+                "thickness": 2,
+            },
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1, line={"color": _TOTAL, "dash": "dash", "width": 1})
+    # The line at 1 must show even when every interval lies on one side of it.
+    ends = np.concatenate([lower, upper, [1.0]])
+    ends = ends[np.isfinite(ends) & (ends > 0)]
+    span = [np.log10(ends.min() / 1.2), np.log10(ends.max() * 1.2)]
+    fig.update_xaxes(type="log", range=span, title=t("Hazard ratio (log scale)"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(
+        fig,
+        fmt,
+        showlegend=False,
+        height=max(260, 48 * len(labels) + 110),
+        margin={"l": 220, "r": 20, "t": 20, "b": 50},
     )
 
 

@@ -53,6 +53,9 @@ _STEP_NAMES = {
     "cohorts": N_("Retention by signup cohort"),
     "survival": N_("How long customers stay"),
     "reasons": N_("Why customers leave"),
+    "support_impact": N_("Support and churn"),
+    "contact_list": N_("Who to contact"),
+    "loyal_customers": N_("Loyal customers"),
 }
 
 
@@ -69,6 +72,7 @@ def build_report(
     currency: str | None = None,
     tz: str = "UTC",
     now: dt.datetime | None = None,
+    contacts: bool = True,
     progress: Progress | None = None,
 ) -> Path:
     """Write the churn report for ``data`` (a store, its path, a subscriptions
@@ -77,8 +81,10 @@ def build_report(
     ``lang`` is en, pl, lt, da, vi or sl (default: the system locale's when it is
     one of them, else English). ``by`` splits the survival curves by a customer
     attribute; ``fx``/``currency`` convert revenue in several currencies (without
-    them such data get no revenue sections). Sections whose results churnlens
-    cannot compute yet are left out. See docs/report.md.
+    them such data get no revenue sections). ``contacts=False`` leaves out the
+    contact list, which trains a churn-risk model (the slowest step). Sections
+    whose results churnlens cannot compute for these data are left out with a
+    logged note. See docs/report.md.
 
     >>> build_report("churnlens.duckdb", lang="pl")  # doctest: +SKIP
     """
@@ -100,6 +106,7 @@ def build_report(
         ),
         t,
         LocaleFormat(lang),
+        contacts=contacts,
     )
     sections = [s for s in SECTIONS if available(s)]
     total = len(sections) + 1

@@ -5,6 +5,7 @@ plug in by registering a section here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from churnlens.report._data import NO_REASON, ReportData
 from churnlens.report.formats import LocaleFormat
 from churnlens.report.i18n import N_
 
-__all__ = ["SECTIONS", "Block", "Card", "Context", "Section", "available", "section"]
+__all__ = [
+    "SECTIONS",
+    "Block",
+    "Card",
+    "Context",
+    "Section",
+    "Table",
+    "available",
+    "section",
+]
 
 log = logging.getLogger("churnlens.report")
 
@@ -56,6 +66,8 @@ class Context:
     fmt: LocaleFormat
     # Visible notes for the end of the report (translated).
     notes: list[str] = field(default_factory=list)
+    # Whether to train the churn-risk model for the contact list.
+    contacts: bool = True
 
     def label(self, start: Any) -> str:
         return self.fmt.period(pd.Timestamp(start).date(), self.data.period)
@@ -68,6 +80,15 @@ class Card:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted cells; ``numeric`` columns are right-aligned."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: frozenset[int] = frozenset()
+
+
 @dataclass
 class Block:
     key: str
@@ -75,6 +96,9 @@ class Block:
     caption: str = ""
     figure: go.Figure | None = None
     cards: list[Card] = field(default_factory=list)
+    table: Table | None = None
+    # Short sentences shown under the chart or table.
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -361,3 +385,276 @@ def reasons(ctx: Context) -> Block | None:
         fmt,
     )
     return Block("reasons", t("Why customers leave"), caption, figure)
+
+
+# -- support impact, contact list, loyal customers ------------------------------
+
+_TOP = 20
+# The risk model trains on as-of dates whose 90-day outcome is known by the data's
+# end: with less history than this there are too few of them to learn from.
+_MIN_CONTACT_HISTORY = dt.timedelta(days=180)
+# The subscription columns the risk model's features read (docs/risk.md).
+_CONTACT_COLUMNS = ("mrr", "currency", "plan", "billing_period", "canceled_at")
+SUPPORT_LABELS = {
+    "slow_first_response": N_("Slow first response"),
+    "low_satisfaction": N_("Low support rating"),
+    "open_ticket_over_7d": N_("Ticket open over 7 days"),
+    "sla_breach": N_("First-response SLA breach"),
+    "reopened": N_("Reopened ticket"),
+    "log_tickets_90d": N_("Number of tickets"),
+}
+STATUS_LABELS = {
+    "cancel_requested": N_("Cancellation requested"),
+    "renewal_due": N_("Renewal due"),
+    "active": N_("Active"),
+}
+# A contact's reasons, by the reason code behind each (the API's sentences are
+# English and carry values; the codes name the same reasons in any language).
+RISK_REASON_LABELS = {
+    "cancel_requested": N_("asked to cancel"),
+    "open_over_7d": N_("tickets open over 7 days"),
+    "oldest_open_days": N_("tickets open over 7 days"),
+    "open_tickets": N_("open tickets"),
+    "unanswered_tickets": N_("tickets without a first response"),
+    "first_response_hours_90d": N_("slow first responses"),
+    "bad_ratings_90d": N_("bad support ratings"),
+    "satisfaction_mean": N_("low support ratings"),
+    "tickets_30d": N_("many tickets"),
+    "tickets_90d": N_("many tickets"),
+    "price_increase_90d": N_("price went up"),
+    "mrr_change_30d_pct": N_("MRR changed"),
+    "mrr_change_90d_pct": N_("MRR changed"),
+    "upgrade_90d": N_("changed plan"),
+    "downgrade_90d": N_("downgraded"),
+    "tenure_days": N_("new customer"),
+    "customer_age_days": N_("new customer"),
+    "previous_spells": N_("left before and came back"),
+    "days_to_renewal": N_("renewal due soon"),
+    "billing_period": N_("pays monthly"),
+    "plan": N_("plan"),
+    "segment": N_("segment"),
+    "country": N_("country"),
+    "mrr": N_("small account"),
+    "usage_change_30d": N_("usage down"),
+    "usage_change_7d": N_("usage down"),
+    "usage_7d": N_("little or no use"),
+    "usage_30d": N_("little or no use"),
+    "usage_90d": N_("little or no use"),
+    "days_since_activity": N_("no recent activity"),
+    "payment_failures_90d": N_("failed payments"),
+}
+ACTION_LABELS = {
+    "save call before the service ends: ask why, offer a fix": N_(
+        "Save call before the service ends: ask why, offer a fix"
+    ),
+    "escalate the open tickets to a senior agent": N_(
+        "Escalate the open tickets to a senior agent"
+    ),
+    "answer the waiting tickets today": N_("Answer the waiting tickets today"),
+    "support recovery call about the bad experience": N_(
+        "Support recovery call about the bad experience"
+    ),
+    "support recovery call: apologise for slow replies": N_(
+        "Support recovery call: apologise for slow replies"
+    ),
+    "price/plan review: explain the increase or fit a plan": N_(
+        "Price and plan review: explain the increase or fit a plan"
+    ),
+    "price/plan review": N_("Price and plan review"),
+    "billing follow-up on failed payments": N_("Billing follow-up on failed payments"),
+    "onboarding call": N_("Onboarding call"),
+    "usage review: re-engage the team": N_("Usage review: re-engage the team"),
+    "loyalty offer: discount for switching to annual billing": N_(
+        "Loyalty offer: a discount for switching to annual billing"
+    ),
+    "renewal check-in with a loyalty offer": N_(
+        "Renewal check-in with a loyalty offer"
+    ),
+    "loyalty offer": N_("Loyalty offer"),
+}
+TIER_LABELS = {"gold": N_("Gold"), "silver": N_("Silver"), "bronze": N_("Bronze")}
+
+
+def _translated(t: Callable[[str], str], labels: dict[str, str], value: Any) -> str:
+    """The label of a known code; an unknown one (a custom tier, say) as is."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return t(labels[value]) if value in labels else str(value)
+
+
+@section("support_impact", needs=("support_impact",))
+def support_impact(ctx: Context) -> Block | None:
+    t, fmt, data = ctx.t, ctx.fmt, ctx.data
+    if not data.has_tickets:
+        log.info("report section 'support_impact' left out: the store has no tickets")
+        return None
+    if not _revenue_ready(ctx):
+        return None
+    try:
+        result = churnlens.support_impact(
+            data.data, fx=data.fx, currency=data.currency, tz=data.tz, now=data.now
+        )
+    except churnlens.ChurnlensError as error:
+        log.info("report section 'support_impact' left out: %s", error)
+        return None
+    ratios = result.hazard_ratios
+    ratios = ratios[ratios["kind"] == "support"]
+    if ratios.empty:
+        return None
+    labels = [_translated(t, SUPPORT_LABELS, c) for c in ratios["covariate"]]
+    figure = charts.forest_figure(labels, ratios, t, fmt)
+    caption = t(
+        "How much each support problem raises the risk that a customer leaves, "
+        "for customers of the same plan, MRR and tenure. A hazard ratio of 2 means "
+        "twice the risk at any moment; 1 (the line) means no effect. The bars are "
+        "95% intervals: one that crosses the line shows no clear effect."
+    )
+    block = Block("support_impact", t("Support and churn"), caption, figure)
+    block.lines = _what_if_lines(ctx, result)
+    return block
+
+
+def _what_if_lines(ctx: Context, result: Any) -> list[str]:
+    t, fmt = ctx.t, ctx.fmt
+    what_if = result.what_if
+    if what_if.empty:
+        return []
+    everything = what_if[what_if["covariate"] == "all"]
+    row = (everything if len(everything) else what_if).iloc[0]
+    days = (row.window_end - row.window_start).days
+    line = t(
+        "Had every support target been met over the last {days} days, about "
+        "{customers} fewer customers would have left (95% interval {lower} to "
+        "{upper}), against {observed} who did."
+    ).format(
+        days=fmt.number(days),
+        customers=fmt.number(row.churned_avoided, 1),
+        lower=fmt.number(row.churned_avoided_lower, 1),
+        upper=fmt.number(row.churned_avoided_upper, 1),
+        observed=fmt.number(row.observed_churned),
+    )
+    money = result.fit["currency"].iloc[0] if len(result.fit) else None
+    if pd.notna(row.mrr_avoided):
+        line += " " + t("That is {mrr} of MRR kept.").format(
+            mrr=fmt.money(row.mrr_avoided, money if isinstance(money, str) else None)
+        )
+    return [line]
+
+
+@section("contact_list", needs=("contact_list",))
+def contact_list(ctx: Context) -> Block | None:
+    t, fmt, data = ctx.t, ctx.fmt, ctx.data
+    if not ctx.contacts:
+        log.info("report section 'contact_list' left out: contacts=False")
+        return None
+    missing = [c for c in _CONTACT_COLUMNS if c not in data.subscriptions.columns]
+    if missing:
+        log.info(
+            "report section 'contact_list' left out: the subscriptions have no %s",
+            ", ".join(missing),
+        )
+        return None
+    if data.span is None:
+        return None
+    first, as_of = data.span
+    if as_of - first < _MIN_CONTACT_HISTORY:
+        log.info(
+            "report section 'contact_list' left out: %d days of history, the "
+            "churn-risk model needs %d",
+            (as_of - first).days,
+            _MIN_CONTACT_HISTORY.days,
+        )
+        return None
+    try:
+        contacts = churnlens.contact_list(data.data, as_of=as_of, top=_TOP)
+    except churnlens.ChurnlensError as error:
+        log.info("report section 'contact_list' left out: %s", error)
+        return None
+    if contacts.empty:
+        return None
+    rows = []
+    for r in contacts.itertuples():
+        currency = r.currency if isinstance(r.currency, str) else None
+        codes = [c for c in str(r.reason_codes).split(",") if c]
+        reasons = list(
+            dict.fromkeys(_translated(t, RISK_REASON_LABELS, c) for c in codes)
+        )
+        rows.append(
+            [
+                str(r.customer_id),
+                "–" if pd.isna(r.owner) else str(r.owner),
+                _translated(t, STATUS_LABELS, r.status),
+                fmt.percent(r.churn_probability),
+                fmt.money(r.mrr_at_risk, currency),
+                fmt.money(r.expected_value_saved, currency),
+                ", ".join(reasons) or "–",
+                _translated(t, ACTION_LABELS, r.suggested_action),
+            ]
+        )
+    headers = [
+        t("Customer"),
+        t("Owner"),
+        t("Status"),
+        t("Churn probability"),
+        t("MRR at risk"),
+        t("Expected value saved"),
+        t("Reasons"),
+        t("Suggested action"),
+    ]
+    caption = t(
+        "The {count} customers a call is worth most to on {date}, from the churn-risk "
+        "model: those who asked to cancel first, then by expected value saved (MRR "
+        "at risk over 12 months, if a call keeps a quarter of them). MRR at risk is "
+        "the churn probability times the customer's MRR."
+    ).format(count=fmt.number(len(rows)), date=fmt.date(as_of.date()))
+    table = Table(headers, rows, numeric=frozenset({3, 4, 5}))
+    return Block("contact_list", t("Who to contact"), caption, table=table)
+
+
+@section("loyal_customers", needs=("loyal_customers",))
+def loyal_customers(ctx: Context) -> Block | None:
+    t, fmt, data = ctx.t, ctx.fmt, ctx.data
+    if not _revenue_ready(ctx):
+        return None
+    if data.span is None:
+        return None
+    as_of = data.span[1]
+    try:
+        loyal = churnlens.loyal_customers(
+            data.data, as_of=as_of, fx=data.fx, currency=data.currency, tz=data.tz
+        )
+    except churnlens.ChurnlensError as error:
+        log.info("report section 'loyal_customers' left out: %s", error)
+        return None
+    if loyal.empty:
+        return None
+    money = data.reporting_currency
+    rows = []
+    for r in loyal.head(_TOP).itertuples():
+        name = r.name if isinstance(r.name, str) and r.name else str(r.customer_id)
+        rows.append(
+            [
+                name,
+                "–" if pd.isna(r.owner) else str(r.owner),
+                t(_UNIT_VALUES["month"]).format(value=fmt.number(r.tenure_months)),
+                fmt.money(r.lifetime_revenue, money),
+                fmt.money(r.mrr, money),
+                _translated(t, TIER_LABELS, r.reward_tier),
+            ]
+        )
+    headers = [
+        t("Customer"),
+        t("Owner"),
+        t("Tenure"),
+        t("Lifetime revenue"),
+        t("MRR"),
+        t("Reward tier"),
+    ]
+    caption = t(
+        "The {count} customers with the most lifetime revenue among the {loyal} "
+        "who have stayed at least two years and have not asked to cancel. Tiers: "
+        "the top 10% by lifetime revenue are gold, the next 30% silver, the rest "
+        "bronze."
+    ).format(count=fmt.number(len(rows)), loyal=fmt.number(len(loyal)))
+    table = Table(headers, rows, numeric=frozenset({2, 3, 4}))
+    return Block("loyal_customers", t("Loyal customers"), caption, table=table)

@@ -18,6 +18,13 @@ from churnlens.store import Store
 
 OPTIONAL = ("customers", "tickets", "activity")
 _NUMERIC = ("mrr", "amount", "quantity", "satisfaction")
+_OPTIONAL_COLUMNS = {
+    "mrr": "float64",
+    "currency": "string",
+    "plan": "string",
+    "billing_period": "string",
+    "canceled_at": "timestamp",
+}
 
 
 @dataclass
@@ -27,6 +34,16 @@ class RiskTables:
     tickets: ir.Table | None = None
     activity: ir.Table | None = None
     spells: ir.Table | None = None
+
+    def __post_init__(self) -> None:
+        # Optional columns a store may lack (a file without cancellations or
+        # plans): empty, so every feature is defined and reads as "not known".
+        s = self.subscriptions
+        missing = {c: t for c, t in _OPTIONAL_COLUMNS.items() if c not in s.columns}
+        if missing:
+            self.subscriptions = s.mutate(
+                **{c: ibis.null(t) for c, t in missing.items()}
+            )
 
     def data_end(self) -> dt.datetime:
         """The latest start or end of a subscription: labels stop there."""

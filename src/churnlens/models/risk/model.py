@@ -266,6 +266,12 @@ def _labels(churned: Any, n: int) -> np.ndarray:
     y = np.asarray(churned, dtype="float64").ravel()
     if len(y) != n:
         raise ConfigError(f"{len(y)} labels for {n} feature rows")
+    if y.size == 0:
+        raise ConfigError(
+            "no customers to train on",
+            hint="the data need at least one as-of date with a known outcome: "
+            "a longer history, or a shorter --horizon",
+        )
     if not np.isin(y, (0.0, 1.0)).all():
         raise ConfigError("churned must be 0 or 1 in every row")
     if y.min() == y.max():
