@@ -21,6 +21,9 @@ import ibis.expr.types as ir
 from churnlens.errors import ConfigError
 
 __all__ = [
+    "naive_utc",
+    "period_grid",
+    "to_date",
     "PERIODS",
     "Calendar",
     "check_period",
@@ -212,3 +215,63 @@ def _offset_changes(
             changes.append((hi, offset(hi)))
         previous = current
     return changes
+
+
+def period_grid(
+    calendar: Calendar,
+    span: tuple[dt.datetime, dt.datetime],
+    *,
+    start: dt.date | str | None,
+    end: dt.date | str | None,
+    now: dt.datetime | None,
+) -> list[dt.date]:
+    """Start dates of the periods a metric reports over ``span`` (naive UTC first
+    start, last event): by default the full periods from the first start to the
+    data's end (capped at ``now``); ``start``/``end`` pick the periods containing
+    those dates instead."""
+    first, last = span
+    cap = naive_utc(now) if now is not None else naive_utc(dt.datetime.now(dt.UTC))
+    data_end = min(last, cap)
+    # Each default bound is found on its own rather than read off the list of full
+    # periods: when only one bound is given the other keeps its default meaning
+    # (first period starting at or after the first start, last one ending by
+    # data_end) even if no period is full.
+    lo = calendar.floor(calendar.local_date(first))
+    if calendar.instant(lo) < first:
+        lo = calendar.next(lo)
+    hi = calendar.floor(calendar.local_date(data_end))
+    if calendar.instant(calendar.next(hi)) > data_end:
+        hi = calendar.floor(hi - dt.timedelta(days=1))
+    if start is not None:
+        lo = calendar.floor(to_date(start, "start"))
+    if end is not None:
+        hi = calendar.floor(to_date(end, "end"))
+    if hi < lo and start is not None and end is not None:
+        raise ConfigError(
+            f"the range ends ({hi}) before it starts ({lo})",
+            hint="give --from a date before --to",
+        )
+    # With one bound left to its default, a range beyond the data is empty, as the
+    # default range is when the data hold no full period.
+    return calendar.grid(lo, hi) if lo <= hi else []
+
+
+def to_date(value: dt.date | str, name: str) -> dt.date:
+    """A date given as a date, a datetime or ISO text (``name`` is for the error)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ConfigError(
+            f"cannot read {name} date '{value}'", hint="use YYYY-MM-DD"
+        ) from None
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """An aware instant as naive UTC; a naive one is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)

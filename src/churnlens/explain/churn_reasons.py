@@ -40,8 +40,7 @@ from churnlens.explain.reasons import REASON_LABELS, classify_reasons, reason_fr
 from churnlens.metrics._intervals import Z_95, wilson_interval
 from churnlens.metrics._mrr import to_constant_currency
 from churnlens.metrics._segments import SEGMENT, ordered_segments, with_segment
-from churnlens.metrics.churn import _period_grid
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, period_grid
 from churnlens.sources import Source, resolve_source
 
 __all__ = [
@@ -131,7 +130,7 @@ def churn_reason_customers(
     calendar = Calendar(period, tz)
     source = resolve_source(data, engine=engine, tz=tz)
     span = source.span()
-    grid = _period_grid(calendar, span, start=start, end=end, now=now) if span else []
+    grid = period_grid(calendar, span, start=start, end=end, now=now) if span else []
     if not grid:
         frame = _empty_customers(by)
         frame.attrs.update(periods=[], currency=None)

@@ -26,9 +26,8 @@ from churnlens.metrics._revenue_steps import (
     totals,
 )
 from churnlens.metrics._segments import SEGMENT, ordered_segments, with_segment
-from churnlens.metrics.churn import _period_grid
 from churnlens.mrr_changes import MICRO, MRR_CHANGES, mrr_changes
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, period_grid
 from churnlens.sources import Source, resolve_source
 
 __all__ = [
@@ -101,7 +100,7 @@ class Revenue:
     def grid(self, start: Any, end: Any, now: dt.datetime | None) -> list[dt.date]:
         if self.span is None:
             return []
-        return _period_grid(self.calendar, self.span, start=start, end=end, now=now)
+        return period_grid(self.calendar, self.span, start=start, end=end, now=now)
 
     def currency_index(self, values: pd.Series) -> np.ndarray:
         codes = self.found.codes

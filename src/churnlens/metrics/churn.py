@@ -33,7 +33,7 @@ from churnlens.errors import ConfigError
 from churnlens.metrics._intervals import wilson_interval
 from churnlens.metrics._segments import SEGMENT as _SEGMENT
 from churnlens.metrics._segments import ordered_segments, with_segment
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, period_grid
 from churnlens.sources import resolve_source
 
 __all__ = ["CHURN_COLUMNS", "COUNT_COLUMNS", "churn_rate"]
@@ -121,7 +121,7 @@ def churn_rate(
     span = source.span()
     if span is None:
         return _empty(by)
-    grid = _period_grid(calendar, span, start=start, end=end, now=now)
+    grid = period_grid(calendar, span, start=start, end=end, now=now)
     spells = with_segment(source.spells(grace_days=grace_days), source, by)
     if not grid:
         return _empty(by)
@@ -131,42 +131,6 @@ def churn_rate(
     events = pd.concat([_typed(p.to_pandas()) for p in parts], ignore_index=True)
     table = _assemble(events, calendar, grid, by)
     return table
-
-
-def _period_grid(
-    calendar: Calendar,
-    span: tuple[dt.datetime, dt.datetime],
-    *,
-    start: dt.date | str | None,
-    end: dt.date | str | None,
-    now: dt.datetime | None,
-) -> list[dt.date]:
-    """Start dates of the periods to report."""
-    first, last = span
-    cap = _naive_utc(now) if now is not None else dt.datetime.utcnow()
-    data_end = min(last, cap)
-    # Each default bound is found on its own rather than read off the list of full
-    # periods: when only one bound is given the other keeps its default meaning
-    # (first period starting at or after the first start, last one ending by
-    # data_end) even if no period is full.
-    lo = calendar.floor(calendar.local_date(first))
-    if calendar.instant(lo) < first:
-        lo = calendar.next(lo)
-    hi = calendar.floor(calendar.local_date(data_end))
-    if calendar.instant(calendar.next(hi)) > data_end:
-        hi = calendar.floor(hi - dt.timedelta(days=1))
-    if start is not None:
-        lo = calendar.floor(_to_date(start, "start"))
-    if end is not None:
-        hi = calendar.floor(_to_date(end, "end"))
-    if hi < lo and start is not None and end is not None:
-        raise ConfigError(
-            f"the range ends ({hi}) before it starts ({lo})",
-            hint="give --from a date before --to",
-        )
-    # With one bound left to its default, a range beyond the data is empty, as the
-    # default range is when the data hold no full period.
-    return calendar.grid(lo, hi) if lo <= hi else []
 
 
 def _event_counts(
@@ -490,22 +454,3 @@ def _empty(by: str | None) -> pd.DataFrame:
     for column in RATE_COLUMNS:
         table[column] = table[column].astype("float64")
     return table
-
-
-def _to_date(value: dt.date | str, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ConfigError(
-            f"cannot read {name} date '{value}'", hint="use YYYY-MM-DD"
-        ) from None
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(dt.UTC).replace(tzinfo=None)

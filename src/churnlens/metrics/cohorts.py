@@ -22,7 +22,7 @@ from churnlens.errors import ConfigError
 from churnlens.metrics._cohort_events import MICRO, customer_events, first_runs
 from churnlens.metrics._cohort_revenue import revenue_flows
 from churnlens.metrics._segments import SEGMENT, ordered_segments, with_segment
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, naive_utc, to_date
 from churnlens.sources import resolve_source
 
 __all__ = ["COHORT_COLUMNS", "KINDS", "REVENUE_COLUMNS", "cohort_table", "to_wide"]
@@ -160,7 +160,7 @@ def _cohort_range(
     A cohort is reported when at least its age 0 is, i.e. its period ends by then.
     """
     first, last = span
-    cap = _naive_utc(now or dt.datetime.now(dt.UTC))
+    cap = naive_utc(now or dt.datetime.now(dt.UTC))
     data_end = min(last, cap)
     floor = calendar.floor(calendar.local_date(data_end))
     if calendar.instant(floor) > data_end:  # only where midnight is skipped
@@ -168,13 +168,13 @@ def _cohort_range(
     last_boundary = calendar.key_of(floor)
     lo = calendar.key_of(calendar.local_date(first))
     hi = last_boundary - 1
-    asked = None if start is None else calendar.key_of(_to_date(start, "start"))
+    asked = None if start is None else calendar.key_of(to_date(start, "start"))
     if asked is not None:
         # No cohort signed up before the data begin: a far earlier --from must not
         # make a table of empty cohorts (or a grid of millions of days).
         lo = max(lo, asked)
     if end is not None:
-        wanted = calendar.key_of(_to_date(end, "end"))
+        wanted = calendar.key_of(to_date(end, "end"))
         if asked is not None and wanted < asked:
             raise ConfigError(
                 f"the range ends ({end}) before it starts ({start})",
@@ -345,22 +345,3 @@ def to_wide(table: pd.DataFrame, *, value: str = "retention") -> pd.DataFrame:
         wide = wide.astype("Int64")
     wide.columns.name = "age"
     return wide
-
-
-def _to_date(value: dt.date | str, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ConfigError(
-            f"cannot read {name} date '{value}'", hint="use YYYY-MM-DD"
-        ) from None
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(dt.UTC).replace(tzinfo=None)

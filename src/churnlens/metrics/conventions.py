@@ -43,9 +43,8 @@ from churnlens.metrics.churn import (
     CHURN_COLUMNS,
     COUNT_COLUMNS,
     RATE_COLUMNS,
-    _period_grid,
 )
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, period_grid
 from churnlens.sources import Source
 
 __all__ = [
@@ -163,7 +162,7 @@ def convention_table(
     span = source.span()
     if span is None:
         return empty_table(by)
-    grid = _period_grid(calendar, span, start=start, end=end, now=now)
+    grid = period_grid(calendar, span, start=start, end=end, now=now)
     spells = with_segment(source.spells(grace_days=grace_days), source, by)
     if not grid:
         return empty_table(by)

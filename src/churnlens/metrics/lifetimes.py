@@ -30,6 +30,7 @@ import pandas as pd
 from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
 from churnlens.metrics._segments import SEGMENT, ordered_segments, with_segment
+from churnlens.periods import naive_utc
 from churnlens.sources import Source, resolve_source
 
 __all__ = ["LIFETIME_COLUMNS", "SPELLS", "UNITS", "lifetime_table", "to_unit"]
@@ -106,7 +107,7 @@ def _data_end(
     span = source.span()
     if span is None:
         return None
-    cap = _naive_utc(now) if now is not None else _naive_utc(dt.datetime.now(dt.UTC))
+    cap = naive_utc(now) if now is not None else naive_utc(dt.datetime.now(dt.UTC))
     return min(span[1], cap), cap < span[1]
 
 
@@ -178,9 +179,3 @@ def _empty(by: str | None) -> pd.DataFrame:
     if by is not None:
         table.insert(0, "segment", pd.Series(dtype="object"))
     return table
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(dt.UTC).replace(tzinfo=None)

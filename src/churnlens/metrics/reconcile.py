@@ -23,9 +23,8 @@ from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
 from churnlens.metrics._convention_windows import FLAGS, customer_flags, windows
 from churnlens.metrics._intervals import wilson_interval
-from churnlens.metrics.churn import _to_date
 from churnlens.metrics.conventions import CONVENTIONS, check_convention
-from churnlens.periods import Calendar
+from churnlens.periods import Calendar, to_date
 from churnlens.sources import Source, resolve_source
 
 __all__ = ["REASONS", "Reconciliation", "reconcile"]
@@ -131,7 +130,7 @@ def reconcile(
     if grace_days < 0:
         raise ConfigError(f"grace_days must be >= 0, got {grace_days}")
     source = _source(data, activity, inactive_days, customers, engine, tz)
-    first = calendar.floor(_to_date(period_start, "period_start"))
+    first = calendar.floor(to_date(period_start, "period_start"))
     last = calendar.next(first)
     s, e = calendar.instant(first), calendar.instant(last)
     bounds = {t: CONVENTIONS[_example(t)].bounds(s, e) for t in _TAGS}

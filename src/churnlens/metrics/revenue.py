@@ -39,8 +39,8 @@ from churnlens.metrics._revenue_frame import (
 )
 from churnlens.metrics._revenue_steps import KINDS
 from churnlens.metrics._segments import SEGMENT
-from churnlens.metrics.churn import _to_date
 from churnlens.mrr_changes import MICRO
+from churnlens.periods import to_date
 
 __all__ = [
     "MOVEMENTS",
@@ -258,7 +258,7 @@ def mrr_movement_customers(
         engine=engine,
     )
     calendar = revenue.calendar
-    day = calendar.floor(_to_date(_month_start(period_start), "period_start"))
+    day = calendar.floor(to_date(_month_start(period_start), "period_start"))
     columns = ["customer_id", "movement", "mrr_start", "mrr_end", "change", "fx"]
     if by is not None:
         columns.insert(1, by)
