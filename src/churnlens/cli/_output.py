@@ -17,7 +17,7 @@ from rich.table import Table
 
 from churnlens.errors import ConfigError
 
-__all__ = ["FORMATS", "write_table"]
+__all__ = ["FORMATS", "json_value", "write_table"]
 
 FORMATS = ("table", "csv", "json", "parquet")
 
@@ -57,14 +57,14 @@ def _render(
         return frame.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         records = [
-            {k: _json_value(v) for k, v in row.items()}
+            {k: json_value(v) for k, v in row.items()}
             for row in frame.to_dict("records")
         ]
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     return _rich(frame, title=title, percent=percent, wide=wide)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and math.isnan(value):

@@ -17,7 +17,7 @@ from churnlens.cli._options import (
     source_options,
     tz_option,
 )
-from churnlens.cli._output import _json_value, write_table
+from churnlens.cli._output import json_value, write_table
 from churnlens.metrics.conventions import CONVENTIONS
 from churnlens.metrics.reconcile import Reconciliation
 from churnlens.metrics.reconcile import reconcile as reconcile_period
@@ -130,7 +130,7 @@ def reconcile(
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [
-        {k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")
+        {k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")
     ]
 
 

@@ -17,7 +17,7 @@ from churnlens.cli._options import (
     source_options,
     tz_option,
 )
-from churnlens.cli._output import _json_value, write_table
+from churnlens.cli._output import json_value, write_table
 from churnlens.errors import ConfigError
 from churnlens.explain import churn_reasons, reason_trends, support_impact
 
@@ -159,7 +159,7 @@ def _write(
     if fmt == "json":
         document = {
             name: [
-                {k: _json_value(v) for k, v in row.items()}
+                {k: json_value(v) for k, v in row.items()}
                 for row in frame.to_dict("records")
             ]
             for name, frame in sections.items()

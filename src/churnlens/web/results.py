@@ -471,11 +471,11 @@ def records(
         frame = frame[[c for c in columns if c in frame.columns]]
     out = []
     for row in frame.to_dict(orient="records"):
-        out.append({str(k): _json_value(v) for k, v in row.items()})
+        out.append({str(k): json_value(v) for k, v in row.items()})
     return out
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, pd.Timestamp):
@@ -485,7 +485,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if hasattr(value, "item"):  # numpy scalars
-        return _json_value(value.item())
+        return json_value(value.item())
     try:
         if pd.isna(value):
             return None

@@ -70,7 +70,7 @@ def to_work_list(table: pd.DataFrame, *, include_holdout: bool = False) -> pd.Da
 def contact_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (NaN -> None, times -> ISO 8601, numpy -> Python)."""
     return [
-        {str(k): _json_value(v) for k, v in row.items()}
+        {str(k): json_value(v) for k, v in row.items()}
         for row in table.to_dict("records")
     ]
 
@@ -146,7 +146,7 @@ def _xlsx_value(value: Any) -> Any:
             if value.tzinfo
             else value.to_pydatetime()
         )
-    return _json_value(value)
+    return json_value(value)
 
 
 def _joined(value: object) -> str | None:
@@ -162,9 +162,9 @@ def _missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     if _missing(value):
         return None
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
