@@ -131,9 +131,10 @@ def _proc_status(field: str) -> float:
 
 
 def _kaplan_meier_against_lifelines(store_path: Path, repeat: int) -> dict[str, Any]:
+    from lifelines import KaplanMeierFitter
+
     import churnlens
     from churnlens.metrics.lifetimes import lifetime_table
-    from lifelines import KaplanMeierFitter
 
     with churnlens.Store.open(store_path, read_only=True) as store:
         counts = lifetime_table(store)
@@ -193,7 +194,10 @@ def _report(
         rounds = together["rounds"] or [together["cold"]]
         for part in (*_PARTS, "total"):
             values = [r[part] for r in rounds]
-            summary[part] = {"min_s": min(values), "median_s": statistics.median(values)}
+            summary[part] = {
+                "min_s": min(values),
+                "median_s": statistics.median(values),
+            }
         summary["cold_total_s"] = together["cold"]["total"]
         summary["peak_rss_mb"] = together["peak_rss_mb"]
         summary["shapes"] = together["shapes"]
