@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
-import platform
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ import _synthetic
 import duckdb
 import numpy as np
 import pandas as pd
+from _machine import machine, proc_status_mb
 
 BASELINE = "pandas-straightforward"
 TARGET_ROWS, TARGET_SECONDS, TARGET_RSS_MB = 10_000_000, 1.0, 1024
@@ -99,11 +98,11 @@ def _child(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     churn_rate, api_name = _api()
     store, store_kind = _open_store(Path(args.store))
-    rss_ready = _proc_status("VmRSS")
+    rss_ready = proc_status_mb("VmRSS")
     ready_s = time.perf_counter() - began
     cold = _timed(churn_rate, store, args.period)
     runs = [_timed(churn_rate, store, args.period) for _ in range(args.repeat)]
-    peak = _proc_status("VmHWM")
+    peak = proc_status_mb("VmHWM")
     result = {
         "api": api_name,
         "store_kind": store_kind,
@@ -156,14 +155,6 @@ def _timed(churn_rate: Any, store: Any, period: str) -> tuple[float, pd.DataFram
     began = time.perf_counter()
     table = churn_rate(store, period=period)
     return time.perf_counter() - began, table
-
-
-def _proc_status(field: str) -> float:
-    """A memory figure of this process from /proc/self/status, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # -- the baseline --------------------------------------------------------------
@@ -242,7 +233,7 @@ def _report(
         "period": args.period,
         "repeat": args.repeat,
         "seed": args.seed,
-        "machine": _machine(),
+        "machine": machine(),
         "duckdb": duckdb.__version__,
         "store": {k: build.get(k) for k in _STORE_FIELDS},
         "churnlens": {
@@ -264,20 +255,6 @@ def _report(
         },
         "ratio": base_min / min(warm) if "error" not in api else None,
         "tables_equal": not problems if "error" not in api else None,
-    }
-
-
-def _machine() -> dict[str, Any]:
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "cpu": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
-import platform
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ from typing import Any
 
 import _synthetic
 import numpy as np
+from _machine import machine, proc_status_mb
 
 BASELINE = "lifelines KaplanMeierFitter"
 TARGET_ROWS, TARGET_TOGETHER_S, TARGET_KM_RATIO = 10_000_000, 3.0, 30.0
@@ -98,7 +97,7 @@ def _child(args: argparse.Namespace) -> int:
     result = {
         "cold": cold,
         "rounds": rounds,
-        "peak_rss_mb": _proc_status("VmHWM"),
+        "peak_rss_mb": proc_status_mb("VmHWM"),
         "shapes": {k: list(v.shape) for k, v in _results(calls, store).items()},
     }
     Path(args.child).write_bytes(pickle.dumps(result))
@@ -117,14 +116,6 @@ def _round(calls: dict[str, Any], store: Any) -> dict[str, float]:
 
 def _results(calls: dict[str, Any], store: Any) -> dict[str, Any]:
     return {name: call(store) for name, call in calls.items()}
-
-
-def _proc_status(field: str) -> float:
-    """A memory figure of this process from /proc/self/status, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # -- Kaplan-Meier against lifelines ------------------------------------------------
@@ -207,7 +198,7 @@ def _report(
         "customers": build["customers"],
         "repeat": args.repeat,
         "seed": args.seed,
-        "machine": _machine(),
+        "machine": machine(),
         "together": summary,
         "kaplan_meier": {
             "baseline": BASELINE,
@@ -218,20 +209,6 @@ def _report(
             "ratio": km["ratio"],
             "curves_equal": km["curves_equal"],
         },
-    }
-
-
-def _machine() -> dict[str, Any]:
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "cpu": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
