@@ -4,54 +4,23 @@ every language, with the same placeholders; language choice from the locale."""
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
-from jinja2.ext import babel_extract
 
+from _messages import placeholders, read_catalogue, used_messages
 from churnlens.errors import ConfigError
 from churnlens.report import i18n
 from churnlens.report.i18n import LANGUAGES, default_language, resolve_language
 
 REPORT = Path(i18n.__file__).parent
-CLI = REPORT.parent / "cli" / "report.py"
-# The names the sources translate with: gettext's, the deferred marker, and
-# ``t``, the report's bound gettext.
-KEYWORDS = {"_": None, "N_": None, "t": None, "gettext": None}
 
 
-def _used_messages() -> dict[str, str]:
-    """msgid -> where it is used, found by scanning sources and templates."""
-    found: dict[str, str] = {}
-    for path in sorted(REPORT.rglob("*.py")):
-        for line, message, _, _ in extract_from_file("python", path, keywords=KEYWORDS):
-            found.setdefault(message, f"{path.name}:{line}")
-    for path in sorted((REPORT / "templates").rglob("*.j2")):
-        for line, message, _, _ in extract_from_file(
-            babel_extract,
-            path,
-            keywords=KEYWORDS,
-            options={"extensions": "jinja2.ext.i18n"},
-        ):
-            found.setdefault(message, f"{path.name}:{line}")
-    return found
+def _catalogue(lang: str):  # noqa: ANN202 - babel's Catalog
+    return read_catalogue(i18n.catalogue_path(lang), lang)
 
 
-def _catalogue(lang: str):
-    with i18n.catalogue_path(lang).open("rb") as po:
-        return read_po(po, locale=lang)
-
-
-def _fields(text: str) -> set[str]:
-    return {
-        name for _, name, _, _ in string.Formatter().parse(text) if name is not None
-    }
-
-
-USED = _used_messages()
+USED = used_messages(REPORT)
 
 
 def test_the_scan_finds_the_messages() -> None:
@@ -85,7 +54,7 @@ def test_placeholders_match(lang: str) -> None:
     wrong = [
         (m.id, m.string)
         for m in _catalogue(lang)
-        if m.id and _fields(m.id) != _fields(m.string)
+        if m.id and placeholders(m.id) != placeholders(m.string)
     ]
     assert not wrong, f"{lang}: placeholders differ: {wrong}"
 

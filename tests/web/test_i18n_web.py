@@ -4,51 +4,17 @@ placeholders; the dashboard's catalogue keeps no unused message."""
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
-from jinja2.ext import babel_extract
 
+from _messages import placeholders, read_catalogue, used_messages
 from churnlens.report import i18n as report_i18n
 from churnlens.web import i18n
 from churnlens.web.i18n import LANGUAGES, translations
 
 WEB = Path(i18n.__file__).parent
-SERVE = WEB.parent / "cli" / "serve.py"
-KEYWORDS = {"_": None, "N_": None, "t": None, "gettext": None}
-
-
-def _used() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for path in sorted(WEB.rglob("*.py")):
-        for line, message, _, _ in extract_from_file("python", path, keywords=KEYWORDS):
-            found.setdefault(message, f"{path.name}:{line}")
-    for path in sorted((WEB / "templates").rglob("*.j2")):
-        for line, message, _, _ in extract_from_file(
-            babel_extract,
-            path,
-            keywords=KEYWORDS,
-            options={"extensions": "jinja2.ext.i18n"},
-        ):
-            found.setdefault(message, f"{path.name}:{line}")
-    return found
-
-
-def _catalogue(path: Path, lang: str):  # noqa: ANN202 - babel's Catalog
-    with path.open("rb") as po:
-        return read_po(po, locale=lang)
-
-
-def _fields(text: str) -> set[str]:
-    return {
-        name for _, name, _, _ in string.Formatter().parse(text) if name is not None
-    }
-
-
-USED = _used()
+USED = used_messages(WEB)
 
 
 def test_the_scan_finds_the_messages() -> None:
@@ -61,8 +27,8 @@ def test_the_scan_finds_the_messages() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_message_is_translated(lang: str) -> None:
-    own = _catalogue(i18n.catalogue_path(lang), lang)
-    report = _catalogue(report_i18n.catalogue_path(lang), lang)
+    own = read_catalogue(i18n.catalogue_path(lang), lang)
+    report = read_catalogue(report_i18n.catalogue_path(lang), lang)
     missing = [
         f"{m!r} ({w})" for m, w in USED.items() if m not in own and m not in report
     ]
@@ -78,7 +44,7 @@ def test_every_message_is_translated(lang: str) -> None:
 def test_no_stale_messages(lang: str) -> None:
     stale = [
         m.id
-        for m in _catalogue(i18n.catalogue_path(lang), lang)
+        for m in read_catalogue(i18n.catalogue_path(lang), lang)
         if m.id and m.id not in USED
     ]
     assert not stale, f"{lang}: no longer used, remove: {stale}"
@@ -86,9 +52,11 @@ def test_no_stale_messages(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
 def test_placeholders_match_and_text_is_translated(lang: str) -> None:
-    own = _catalogue(i18n.catalogue_path(lang), lang)
+    own = read_catalogue(i18n.catalogue_path(lang), lang)
     wrong = [
-        (m.id, m.string) for m in own if m.id and _fields(m.id) != _fields(m.string)
+        (m.id, m.string)
+        for m in own
+        if m.id and placeholders(m.id) != placeholders(m.string)
     ]
     assert not wrong, f"{lang}: placeholders differ: {wrong}"
     copied = [m.id for m in own if m.id and len(m.id) > 20 and m.string == m.id]
