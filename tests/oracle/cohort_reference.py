@@ -11,36 +11,19 @@ ended_at``, divided by that sum at age 0.
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from oracle.churn_reference import period_after, period_floor
+from oracle.churn_reference import _instant, _midnight, period_after, period_floor
 
 __all__ = ["CUSTOMER_COLUMNS", "REVENUE_COLUMNS", "reference_cohort_table"]
 
 KEYS = ("cohort", "age", "period_start", "period_end")
 CUSTOMER_COLUMNS = (*KEYS, "cohort_size", "customers", "retention")
 REVENUE_COLUMNS = (*KEYS, "cohort_size", "cohort_mrr", "mrr", "retention")
-
-
-def _instant(value: Any) -> datetime | None:
-    """An aware UTC datetime, or None for an empty (open) value; naive means UTC."""
-    if value is None or value is pd.NaT:
-        return None
-    if not isinstance(value, datetime) and pd.isna(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def _covers(a: datetime, b: datetime | None, t: datetime) -> bool:
