@@ -201,6 +201,15 @@ def _segment_of(customers: pd.DataFrame | None, by: str | None) -> dict[Any, Any
 # -- range -------------------------------------------------------------------------
 
 
+def _segment_values(people: dict, segment: dict[Any, Any], by: str | None) -> list[Any]:
+    """The segments present, in order; customers without one last (None)."""
+    if by is None:
+        return [None]
+    present = {segment.get(cid) for cid in people}
+    values: list[Any] = sorted(v for v in present if v is not None)
+    return values + ([None] if None in present else [])
+
+
 def _period_starts(
     people: dict[Any, _Customer],
     *,
@@ -309,11 +318,7 @@ def reference_churn_table(
         people, period=period, zone=zone, start=start, end=end, now=now
     )
     segment = _segment_of(customers, by)
-    segments: list[Any] = [None]
-    if by is not None:
-        present = {segment.get(cid) for cid in people}
-        segments = sorted(v for v in present if v is not None)
-        segments += [None] if None in present else []
+    segments = _segment_values(people, segment, by)
     records = []
     for first_day in starts:
         next_day = period_after(first_day, period)

@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from oracle.churn_reference import _instant, _midnight, period_after, period_floor
+from oracle.churn_reference import (
+    _instant,
+    _midnight,
+    _segment_values,
+    period_after,
+    period_floor,
+)
 
 __all__ = ["CUSTOMER_COLUMNS", "REVENUE_COLUMNS", "reference_cohort_table"]
 
@@ -118,11 +124,7 @@ def reference_cohort_table(
     first = period_floor(start, period) if start else min(cohort_of.values())
     last = period_floor(end, period) if end else None
     segment_of = _segments(customers, by)
-    segments: list[Any] = [None]
-    if by is not None:
-        present = {segment_of.get(cid) for cid in people}
-        segments = sorted(v for v in present if v is not None)
-        segments += [None] if None in present else []
+    segments = _segment_values(people, segment_of, by)
     records = []
     cohort = first
     while _midnight(period_after(cohort, period), zone) <= data_end and (

@@ -31,6 +31,7 @@ from oracle.churn_reference import (
     _midnight,
     _period_starts,
     _segment_of,
+    _segment_values,
     _short_gaps,
     period_after,
     wilson,
@@ -182,11 +183,7 @@ def reference_convention_table(
         now=now,
     )
     segment = _segment_of(customers, by)
-    segments: list[Any] = [None]
-    if by is not None:
-        present = {segment.get(cid) for cid in people}
-        segments = sorted(v for v in present if v is not None)
-        segments += [None] if None in present else []
+    segments = _segment_values(people, segment, by)
     records = []
     for first_day in starts:
         next_day = period_after(first_day, period)
