@@ -61,6 +61,7 @@ from churnlens.metrics.revenue import (
     MOVEMENT_COLUMNS,
     mrr_movement_customers,
     mrr_movements,
+    rates_from_movements,
     revenue_churn,
 )
 from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
@@ -135,6 +136,7 @@ __all__ = [
     "logrank_test",
     "read_table",
     "reconcile",
+    "rates_from_movements",
     "revenue_churn",
     "reason_from_code",
     "spells",

@@ -48,6 +48,7 @@ __all__ = [
     "RATE_COLUMNS",
     "mrr_movement_customers",
     "mrr_movements",
+    "rates_from_movements",
     "revenue_churn",
 ]
 
@@ -155,10 +156,25 @@ def revenue_churn(
     if not grid:
         return empty_table(RATE_COLUMNS, by)
     moves = movements(revenue, grid)
-    table = _rates(moves, by)
+    table = rates_from_movements(moves, by=by)
     intervals = _intervals(revenue, grid, moves, n_boot, confidence, seed)
-    for column in ("nrr_lower", "nrr_upper", "grr_lower", "grr_upper"):
+    for column in _INTERVAL_COLUMNS:
         table[column] = intervals[column]
+    return table
+
+
+_INTERVAL_COLUMNS = ("nrr_lower", "nrr_upper", "grr_lower", "grr_upper")
+
+
+def rates_from_movements(
+    movements: pd.DataFrame, *, by: str | None = None
+) -> pd.DataFrame:
+    """``revenue_churn``'s table from an ``mrr_movements`` table, without the
+    bootstrap intervals (left empty): for a caller that has the movements
+    already and would otherwise run the same query twice."""
+    table = _rates(movements, by)
+    for column in _INTERVAL_COLUMNS:
+        table[column] = np.nan
     return table[[*RATE_COLUMNS[:2], *([by] if by else []), *RATE_COLUMNS[2:]]]
 
 

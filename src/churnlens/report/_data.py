@@ -101,7 +101,12 @@ class ReportData:
     def revenue_in(self, period_start: Any) -> pd.DataFrame:
         """Revenue rates of the one period starting ``period_start``. Without
         bootstrap intervals: they would cost more than the whole rest of the
-        report on a large store."""
+        report on a large store. Read off the movements the waterfall shows
+        when they hold that period, rather than querying them again."""
+        moves = self.movements
+        held = moves[moves["period_start"] == period_start]
+        if not held.empty:
+            return churnlens.rates_from_movements(held)
         options = {
             **self._revenue_options(),
             "start": period_start,
