@@ -38,6 +38,7 @@ import pandas as pd
 from churnlens.engines import EngineSpec
 from churnlens.errors import ChurnlensError, ConfigError
 from churnlens.metrics._intervals import wilson_interval
+from churnlens.metrics._segments import ordered_segments
 from churnlens.metrics.churn import churn_rate
 from churnlens.metrics.lifetimes import UNITS, lifetime_table
 from churnlens.metrics.revenue import revenue_churn
@@ -108,7 +109,8 @@ def lifetime_value(
         else None
     )
     rows = []
-    for segment in _segments(arpa, by):
+    segments = [None] if by is None else ordered_segments(pd.Series(list(arpa)))
+    for segment in segments:
         seg_arpa = arpa.get(segment, math.nan)
         value = seg_arpa * margin
         for name in methods:
@@ -202,13 +204,6 @@ def _by_segment(table: pd.DataFrame, by: str | None) -> list[tuple[Any, pd.DataF
         )
         for s in pd.unique(table[by])
     ]
-
-
-def _segments(arpa: dict, by: str | None) -> list[Any]:
-    if by is None:
-        return [None]
-    named = sorted(s for s in arpa if s is not None)
-    return named + ([None] if None in arpa else [])
 
 
 def _segment_rows(
