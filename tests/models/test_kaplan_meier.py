@@ -96,6 +96,10 @@ def samples(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]
         durations += np.array(
             draw(st.lists(st.sampled_from([0.0, 0.25, 0.5]), min_size=n, max_size=n))
         )
+    else:  # whole numbers as the engines return them: integers of any width
+        durations = durations.astype(
+            draw(st.sampled_from(["float64", "int64", "int32", "uint16"]))
+        )
     kind = draw(st.sampled_from(["mixed", "all censored", "all events"]))
     if kind == "mixed":
         events = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
@@ -184,10 +188,36 @@ def test_raw_integer_and_fractional_durations_take_the_same_path_results() -> No
     )
 
 
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32"])
+def test_counting_in_chunks_equals_lifelines(
+    dtype: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 7 rows: counts carried across chunk ends, the histogram grown
+    when a later chunk holds a longer duration, zero weights kept on the
+    timeline."""
+    from churnlens.models import kaplan_meier
+
+    monkeypatch.setattr(kaplan_meier, "_CHUNK", 7)
+    rng = np.random.default_rng(11)
+    durations = np.sort(rng.integers(0, 60, 200)).astype(dtype)  # growing
+    events = rng.random(200) < 0.6
+    weights = rng.integers(0, 4, 200).astype("float64")
+    assert_equals_lifelines(durations, events)
+    assert_equals_lifelines(durations, events, weights)
+    assert_equals_lifelines(durations[::-1], None)
+
+
+def test_durations_spread_far_beyond_their_count_are_sorted_not_counted() -> None:
+    durations = np.array([0, 3, 10**12, 10**12, 7], dtype="int64")
+    assert_equals_lifelines(durations, np.array([1, 0, 1, 1, 0], dtype=bool))
+    assert_equals_lifelines(durations.astype("float64"), None)
+
+
 @pytest.mark.parametrize(
     ("args", "error", "match"),
     [
         (([1.0, -2.0], None), InputError, "negative values"),
+        ((np.array([4, -2, 1]), None), InputError, r"negative values \(smallest -2\)"),
         (([1.0, np.nan], None), InputError, "missing or infinite"),
         (([1.0, 2.0], [1, 2]), InputError, "one 0 or 1"),
         (([], None), InputError, "no lifetimes to fit"),
@@ -196,6 +226,11 @@ def test_raw_integer_and_fractional_durations_take_the_same_path_results() -> No
 def test_bad_input_is_reported(args: tuple, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         KaplanMeier().fit(*args)
+
+
+def test_negative_integer_durations_with_weights_are_reported() -> None:
+    with pytest.raises(InputError, match=r"negative values \(smallest -2\)"):
+        KaplanMeier().fit(np.array([4, -2, 1]), None, weights=np.ones(3))
 
 
 def test_settings_and_fitted_state_are_checked() -> None:

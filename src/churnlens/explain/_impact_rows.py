@@ -8,6 +8,14 @@ when there is none) or the end of the observation. Its time line is cut at every
 period boundary; each piece ``(start, stop]`` carries the measures taken at the
 boundary that opens it (the first piece: the boundary before the spell start),
 so a row only uses what was known when it began.
+
+The model's support covariates are exact: pieces are cut again at every instant
+one of them changes (``support_steps``: a ticket crossing seven days open, a
+slow answer arriving, a bad rating ageing out of the window), and each piece
+carries their values from its start. Read only at period boundaries they would
+be wrong for part of every period and their effects would come out too small.
+The raw measures stay those of the boundary (the bucket tables use only rows
+that start at one).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import pandas as pd
 from churnlens.errors import ConfigError
 from churnlens.metrics._mrr import to_constant_currency
 from churnlens.metrics.support import support_measures
+from churnlens.metrics.support_steps import support_steps
 from churnlens.periods import Calendar
 from churnlens.sources import Source
 from churnlens.store import STORE_SUFFIXES
@@ -91,6 +100,7 @@ def counting_rows(
     *,
     calendar: Calendar,
     sla_first_response_hours: float,
+    covariates: tuple[str, ...],
     attributes: tuple[str, ...],
     fx: Any,
     currency: str | None,
@@ -99,7 +109,9 @@ def counting_rows(
 ) -> Rows:
     """Rows ``customer_id, spell_no, row_from, row_to`` (naive UTC), ``event``,
     ``tenure_start``, ``tenure_stop`` (days since the spell start), the measures,
-    the support covariates, ``mrr`` and the subscription/customer ``attributes``."""
+    the support covariates (``covariates`` exact, the others as read at the
+    boundary), ``at_change`` (the row starts at a change of one of
+    ``covariates``), ``mrr`` and the subscription/customer ``attributes``."""
     notes: list[str] = []
     spells, observed_to = _spells(source, now)
     if spells.empty:
@@ -112,6 +124,15 @@ def counting_rows(
     frame = _with_measures(
         frame, tickets, calendar, sla_first_response_hours, engine, observed_to
     )
+    steps = support_steps(
+        tickets,
+        covariates=covariates,
+        sla_first_response_hours=sla_first_response_hours,
+        window_days=_WINDOW_DAYS,
+        tz=calendar.tz,
+        engine=engine,
+    )
+    frame = _split_at_changes(frame, steps, covariates)
     frame, reporting = _with_subscription_values(
         frame, source, attributes, fx=fx, currency=currency, notes=notes
     )
@@ -267,6 +288,80 @@ def _with_measures(
     out["reopened"] = (out["reopened_tickets"] > 0).astype("float64")
     out["log_tickets_90d"] = np.log1p(out["tickets_90d"])
     return out
+
+
+def _split_at_changes(
+    frame: pd.DataFrame, steps: pd.DataFrame, covariates: tuple[str, ...]
+) -> pd.DataFrame:
+    """Each row cut at the changes of ``covariates`` strictly inside it; every
+    piece takes their values in force at its start (0 before any ticket)."""
+    frame = frame.reset_index(drop=True)
+    row = np.arange(len(frame))
+    bounds = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"],
+            "row_from": frame["row_from"],
+            "row_to": frame["row_to"],
+            "_row": row,
+        }
+    ).sort_values("row_from", kind="stable")
+    changes = steps[["customer_id", "at"]].sort_values("at", kind="stable")
+    located = pd.merge_asof(
+        changes,
+        bounds,
+        left_on="at",
+        right_on="row_from",
+        by="customer_id",
+        direction="backward",
+        allow_exact_matches=False,
+    )
+    inside = located["_row"].notna() & (located["at"] < located["row_to"])
+    starts = pd.concat(
+        [
+            pd.DataFrame({"_row": row, "at": frame["row_from"]}),
+            pd.DataFrame(
+                {
+                    "_row": located.loc[inside, "_row"].astype("int64"),
+                    "at": located.loc[inside, "at"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["_row", "at"], kind="stable")
+    source = starts["_row"].to_numpy()
+    pieces = frame.iloc[source].reset_index(drop=True)
+    begins = starts["at"].to_numpy("datetime64[us]")
+    last = np.r_[source[1:] != source[:-1], True]
+    ends = np.where(
+        last, pieces["row_to"].to_numpy("datetime64[us]"), np.r_[begins[1:], begins[:1]]
+    )
+    split = begins != pieces["row_from"].to_numpy("datetime64[us]")
+    pieces["row_from"], pieces["row_to"] = begins, ends
+    pieces["at_change"] = split
+    pieces["first_cut"] = pieces["first_cut"] & ~split
+    pieces["event"] = np.where(last, pieces["event"], 0)
+    pieces["tenure_start"] = (pieces["row_from"] - pieces["spell_start"]) / _DAY
+    pieces["tenure_stop"] = (pieces["row_to"] - pieces["spell_start"]) / _DAY
+    return _with_exact_values(pieces, steps, covariates)
+
+
+def _with_exact_values(
+    pieces: pd.DataFrame, steps: pd.DataFrame, covariates: tuple[str, ...]
+) -> pd.DataFrame:
+    pieces = pieces.drop(columns=[c for c in covariates if c in pieces])
+    pieces["_order"] = np.arange(len(pieces))
+    ordered = pieces.sort_values("row_from", kind="stable")
+    values = pd.merge_asof(
+        ordered,
+        steps.sort_values("at", kind="stable"),
+        left_on="row_from",
+        right_on="at",
+        by="customer_id",
+        direction="backward",
+    )
+    values[list(covariates)] = values[list(covariates)].fillna(0.0)
+    values = values.sort_values("_order", kind="stable").drop(columns=["_order", "at"])
+    return values.reset_index(drop=True)
 
 
 def _with_subscription_values(

@@ -179,6 +179,7 @@ def support_impact(
         tickets_of(data, tickets),
         calendar=calendar,
         sla_first_response_hours=sla_first_response_hours,
+        covariates=tuple(chosen),
         attributes=attributes,
         fx=fx,
         currency=currency,
@@ -278,7 +279,8 @@ def _bucket_rows(
 ) -> pd.DataFrame:
     """One observation per customer at each boundary with a full horizon after it."""
     horizon = pd.Timedelta(days=horizon_days)
-    at_cut = rows[~rows["first_cut"] & (rows["row_from"] + horizon <= observed_to)]
+    boundary = ~rows["first_cut"] & ~rows["at_change"]
+    at_cut = rows[boundary & (rows["row_from"] + horizon <= observed_to)]
     churned = (at_cut["spell_event"] == 1) & (
         at_cut["exit_at"] <= at_cut["row_from"] + horizon
     )

@@ -30,7 +30,7 @@ from churnlens.errors import ConfigError
 from churnlens.metrics._support_source import ticket_table
 from churnlens.periods import Calendar, check_timezone
 
-__all__ = ["SUPPORT_COLUMNS", "support_measures"]
+__all__ = ["SUPPORT_COLUMNS", "support_measures", "ticket_times"]
 
 _DAY = 86_400
 # Channels with a column of their own; the rarer ones are counted together.
@@ -131,6 +131,22 @@ def support_measures(
         bad_below=bad_rating_below,
     )
     return _assemble(measures.to_pyarrow().to_pandas(), grid, wanted, period)
+
+
+def ticket_times(
+    data: Any = None, *, engine: EngineSpec = None, tz: str = "UTC"
+) -> pd.DataFrame:
+    """Every ticket as the measures read it: ``customer_id``, ``created_s``,
+    ``response_s``, ``resolved_s`` (epoch seconds; NaN when missing),
+    ``satisfaction`` and ``reopens``, for computations that need the tickets
+    themselves rather than their state at cut instants."""
+    check_timezone(tz)
+    tickets = _prepared(ticket_table(data, engine=engine, tz=tz))
+    frame = tickets.to_pyarrow().to_pandas()
+    for column in ("created_s", "response_s", "resolved_s", "satisfaction", "reopens"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame.drop(columns="channel")
 
 
 def _check_options(sla_fr: float, sla_res: float, window: float | None) -> None:

@@ -44,8 +44,8 @@ HAZARD_COLUMNS = (
     "hazard_lower",
     "hazard_upper",
 )
-# Whole-number durations spanning at most this many times their count are
-# counted with bincount (one pass) rather than sorted.
+# Whole-number durations up to this many times their count are counted with
+# bincount (one pass) rather than sorted.
 _BINCOUNT_SPREAD = 4
 # Durations per chunk when counting: 64k float64 stay in the CPU cache.
 _CHUNK = 1 << 16
@@ -211,12 +211,16 @@ class KaplanMeier(Model):
     ) -> pd.DataFrame:
         width = float(self.hazard_width)
         bucket = np.floor(times / width + 1e-12).astype("int64")
-        n_buckets = int(bucket[-1]) + 1
+        if bucket[-1] <= _BINCOUNT_SPREAD * bucket.size + 1000:
+            first = np.arange(bucket[-1] + 1)  # every bucket, empty ones too
+        else:  # durations far apart: only the buckets holding some
+            first, bucket = np.unique(bucket, return_inverse=True)
+        n_buckets = first.size
         events = np.bincount(bucket, weights=observed, minlength=n_buckets)
         gone = np.bincount(bucket, weights=removed, minlength=n_buckets)
         at_risk = removed.sum() - np.r_[0.0, np.cumsum(gone)[:-1]]
         keep = at_risk > 0
-        starts = np.arange(n_buckets, dtype="float64") * width
+        starts = first.astype("float64") * width
         with np.errstate(divide="ignore", invalid="ignore"):
             hazard = events / at_risk
         lower, upper = wilson_interval(
@@ -242,15 +246,40 @@ def _distinct(
     """Distinct durations with the weight removed and observed at each.
 
     Whole-number durations (days from the engine, months) are counted with one
-    bincount of ``2 * duration + event``: a pass or two over the data, where
-    sorting millions of durations would take ten times as long.
+    bincount of ``2 * duration + event``: one pass over the data, where sorting
+    millions of durations would take ten times as long. Integer arrays are
+    counted as they are; converting them to floats first would cost two passes.
     """
-    d = np.asarray(durations, dtype="float64").reshape(-1)
+    d = np.asarray(durations).reshape(-1)
+    if d.dtype.kind not in "iub":
+        d = d.astype("float64", copy=False)
     n = d.shape[0]
     e = _events(event_observed, n)
     w = None if weights is None else as_counts(weights, "weights", n)
     if n == 0:
-        return d, d, d
+        empty = np.empty(0, dtype="float64")
+        return empty, empty, empty
+    # Beyond this many bins the counts would dwarf the data: sort instead.
+    limit = _BINCOUNT_SPREAD * n + 1000
+    if d.dtype.kind == "f":
+        counted = _count_whole(d, e, w, limit) if _check_floats(d) <= limit else None
+    else:
+        counted = _count_whole(d, e, w, limit)
+    if counted is None:
+        return _distinct_sorted(d.astype("float64", copy=False), e, w)
+    counts, rows = counted
+    observed = counts[1::2] if e is not None else counts[0::2]
+    removed = counts[0::2] + counts[1::2]
+    present = removed > 0 if rows is None else rows > 0
+    return (
+        np.flatnonzero(present).astype("float64"),
+        removed[present].astype("float64"),
+        observed[present].astype("float64"),
+    )
+
+
+def _check_floats(d: np.ndarray) -> float:
+    """The largest duration, once none is missing, infinite or negative."""
     lo, hi = float(d.min()), float(d.max())
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(
@@ -258,64 +287,91 @@ def _distinct(
             hint="drop those rows or fill them before fitting",
         )
     if lo < 0:
-        raise InputError(
-            f"durations hold negative values (smallest {lo:g})",
-            hint="a lifetime is >= 0",
-        )
-    counted = _count_whole(d, e, w, lo, hi) if _fits_bincount(lo, hi, n) else None
-    if counted is None:
-        times, index = np.unique(d, return_inverse=True)
-        removed = np.bincount(index, weights=w, minlength=times.size)
-        observed = removed
-        if e is not None:
-            hits = e if w is None else w * e
-            observed = np.bincount(index, weights=hits, minlength=times.size)
-        return times, removed.astype("float64"), observed.astype("float64")
-    counts, rows = counted
-    observed = counts[1::2] if e is not None else counts[0::2]
-    removed = counts[0::2] + counts[1::2]
-    present = removed > 0 if rows is None else rows > 0
-    times = np.flatnonzero(present).astype("float64") + lo
-    return (
-        times,
-        removed[present].astype("float64"),
-        observed[present].astype("float64"),
+        _negative(lo)
+    return hi
+
+
+def _negative(lo: float) -> None:
+    raise InputError(
+        f"durations hold negative values (smallest {lo:g})",
+        hint="a lifetime is >= 0",
     )
 
 
-def _fits_bincount(lo: float, hi: float, n: int) -> bool:
-    return hi - lo <= _BINCOUNT_SPREAD * n + 1000 and lo == math.floor(lo)
+def _distinct_sorted(
+    d: np.ndarray, e: np.ndarray | None, w: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    times, index = np.unique(d, return_inverse=True)
+    removed = np.bincount(index, weights=w, minlength=times.size)
+    observed = removed
+    if e is not None:
+        hits = e if w is None else w * e
+        observed = np.bincount(index, weights=hits, minlength=times.size)
+    return times, removed.astype("float64"), observed.astype("float64")
 
 
 def _count_whole(
-    d: np.ndarray, e: np.ndarray | None, w: np.ndarray | None, lo: float, hi: float
+    d: np.ndarray, e: np.ndarray | None, w: np.ndarray | None, limit: float
 ) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """Counts per ``2 * (duration - lo) + event`` and rows per duration, or None
-    as soon as a duration is not a whole number.
+    """Counts per ``2 * duration + event`` and rows per duration, or None as
+    soon as a duration is not a whole number or exceeds ``limit``.
 
-    In chunks that stay in the CPU cache: each step of a chunk reads what the
-    previous one just wrote, about twice as fast as whole-array passes.
+    In chunks that stay in the CPU cache, through one reused index buffer: each
+    step of a chunk reads what the previous one just wrote, about twice as fast
+    as whole-array passes. Integer chunks are checked for negatives and the
+    limit here, on the cached chunk, instead of in passes of their own.
     """
-    offset, bins = int(lo), 2 * (int(hi - lo) + 1)
-    counts = np.zeros(bins, dtype="float64" if w is not None else "int64")
+    whole_floats = d.dtype.kind == "f"
+    counts = np.zeros(0, dtype="float64" if w is not None else "int64")
     # Rows per duration, for durations whose weights are all zero: lifelines
     # keeps them on the timeline. Without weights, counts say it.
-    rows = np.zeros(bins // 2, dtype="int64") if w is not None else None
+    rows = np.zeros(0, dtype="int64") if w is not None else None
+    buffer = np.empty(min(_CHUNK, d.shape[0]), dtype="int64")
     for begin in range(0, d.shape[0], _CHUNK):
         part = d[begin : begin + _CHUNK]
-        index = part.astype("int64")
-        if not (index == part).all():
-            return None
-        if offset:
-            index -= offset
-        if rows is not None:
-            rows += np.bincount(index, minlength=bins // 2)
-        index <<= 1
+        index = buffer[: part.shape[0]]
+        if whole_floats:
+            np.copyto(index, part, casting="unsafe")
+            if not (index == part).all():
+                return None
+            if rows is not None:
+                rows = _add_into(rows, np.bincount(index))
+            index <<= 1
+        else:
+            if part.max() > limit:
+                return None
+            np.left_shift(part, 1, out=index, casting="unsafe")
+            if rows is not None:
+                rows = _add_into(rows, _bincount(index >> 1, None, d))
         if e is not None:
             index += e[begin : begin + _CHUNK]
         weights = None if w is None else w[begin : begin + _CHUNK]
-        counts += np.bincount(index, weights=weights, minlength=bins)
+        counts = _add_into(counts, _bincount(index, weights, d))
+    if counts.shape[0] % 2:
+        counts = _add_into(counts, np.zeros(counts.shape[0] + 1, counts.dtype))
+    if rows is not None:
+        rows = _add_into(rows, np.zeros(counts.shape[0] // 2, rows.dtype))
     return counts, rows
+
+
+def _bincount(index: np.ndarray, weights: Any, d: np.ndarray) -> np.ndarray:
+    """bincount, whose refusal of negative values (integer durations are not
+    checked beforehand: a pass saved) becomes the input error it is."""
+    try:
+        return np.bincount(index, weights=weights)
+    except ValueError:
+        _negative(float(d.min()))
+        raise
+
+
+def _add_into(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """``total + part`` over the longer of the two, zero-padded."""
+    if part.shape[0] > total.shape[0]:
+        grown = np.zeros(part.shape[0], dtype=total.dtype)
+        grown[: total.shape[0]] = total
+        total = grown
+    total[: part.shape[0]] += part
+    return total
 
 
 def _events(event_observed: Any, n: int) -> np.ndarray | None:
