@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Re-install only when the package metadata changes.
+# Re-install only when the package metadata (or its one C source) changes.
 STAMP  := $(VENV)/.churnlens-installed
 EXTRAS := test,postgres,spark
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not spark' -x"`.
@@ -15,7 +15,7 @@ LINT_PATHS := src tests benchmarks
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/churnlens/models/_counting.c
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
 	  echo "make: '$(PYTHON) -m venv' failed; on Debian: apt-get install python3-venv" >&2; \
 	  rm -rf $(VENV); exit 1; }

@@ -240,3 +240,43 @@ def test_settings_and_fitted_state_are_checked() -> None:
         KaplanMeier().predict(3)
     with pytest.raises(InputError, match="at least two groups"):
         logrank_test([1, 2], ["a", "a"])
+
+
+@pytest.mark.parametrize("with_events", [True, False])
+def test_the_c_loop_and_numpy_count_alike(
+    with_events: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Integer durations are counted by the compiled loop when it is built;
+    numpy counts them otherwise. Both give the same curve, across histogram
+    growth (the first chunk holds only short durations)."""
+    from churnlens.models import kaplan_meier
+
+    if kaplan_meier._count_pairs is None:
+        pytest.skip("the C extension is not built here (no compiler at install)")
+    rng = np.random.default_rng(5)
+    durations = np.r_[rng.integers(0, 5, 70_000), rng.integers(0, 3_000, 50_000)]
+    events = rng.random(durations.size) < 0.4 if with_events else None
+    compiled = KaplanMeier().fit(durations, events).survival_function_
+    monkeypatch.setattr(kaplan_meier, "_count_pairs", None)
+    plain = KaplanMeier().fit(durations, events).survival_function_
+    np.testing.assert_array_equal(compiled.to_numpy(), plain.to_numpy())
+
+
+def test_the_c_loop_stops_where_a_key_does_not_fit() -> None:
+    from churnlens.models import kaplan_meier
+
+    count_pairs = kaplan_meier._count_pairs
+    if count_pairs is None:
+        pytest.skip("the C extension is not built here (no compiler at install)")
+    counts = np.zeros(6, dtype="int64")
+    events = np.array([1, 0, 1, 0], dtype=bool)
+    durations = np.array([0, 2, 3, -1], dtype="int64")
+    assert count_pairs(durations, events, counts, 0) == (2, 7)  # 2 * 3 + 1
+    assert counts.tolist() == [0, 1, 0, 0, 1, 0]
+    assert count_pairs(durations, None, np.zeros(8, "int64"), 3) == (3, -1)
+    with pytest.raises(TypeError, match="durations must be int64"):
+        count_pairs(durations.astype("float64"), None, counts, 0)
+    with pytest.raises(ValueError, match="one byte per duration"):
+        count_pairs(durations, events[:2], counts, 0)
+    with pytest.raises(TypeError, match="counts must be int64"):
+        count_pairs(durations, None, np.zeros(8, "int32"), 0)

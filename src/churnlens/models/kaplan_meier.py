@@ -23,6 +23,11 @@ from churnlens.metrics._intervals import wilson_interval
 from churnlens.models._base import Model, as_counts
 from churnlens.models._stats import normal_quantile
 
+try:
+    from churnlens.models._counting import count_pairs as _count_pairs
+except ImportError:  # installed without a C compiler: numpy counts instead
+    _count_pairs = None
+
 __all__ = ["SURVIVAL_COLUMNS", "HAZARD_COLUMNS", "KaplanMeier"]
 
 SURVIVAL_COLUMNS = (
@@ -263,6 +268,12 @@ def _distinct(
     limit = _BINCOUNT_SPREAD * n + 1000
     if d.dtype.kind == "f":
         counted = _count_whole(d, e, w, limit) if _check_floats(d) <= limit else None
+    elif _count_pairs is not None and w is None and d.dtype.kind in "ib":
+        counted = _count_compiled(
+            np.ascontiguousarray(d, dtype="int64"),
+            None if e is None else np.ascontiguousarray(e),
+            limit,
+        )
     else:
         counted = _count_whole(d, e, w, limit)
     if counted is None:
@@ -352,6 +363,27 @@ def _count_whole(
     if rows is not None:
         rows = _add_into(rows, np.zeros(counts.shape[0] // 2, rows.dtype))
     return counts, rows
+
+
+def _count_compiled(
+    d: np.ndarray, e: np.ndarray | None, limit: float
+) -> tuple[np.ndarray, None] | None:
+    """``_count_whole`` for int64 durations without weights, by the C loop: one
+    pass, the histogram grown whenever a longer duration turns up."""
+    n = d.shape[0]
+    longest = min(int(d[:_CHUNK].max()), int(limit))
+    counts = np.zeros(2 * (max(longest, 0) + 1), dtype="int64")
+    at = 0
+    while True:
+        at, needed = _count_pairs(d, e, counts, at)
+        if at == n:
+            return counts, None
+        if needed < 0:
+            _negative(float(d.min()))
+        if needed // 2 > limit:
+            return None
+        size = max(needed // 2 + 1, counts.shape[0])  # at least double
+        counts = _add_into(np.zeros(2 * size, dtype="int64"), counts)
 
 
 def _bincount(index: np.ndarray, weights: Any, d: np.ndarray) -> np.ndarray:
