@@ -156,3 +156,28 @@ def test_a_stale_saved_mapping_is_named(run, tmp_path: Path) -> None:  # type: i
     assert result.exit_code == 2
     assert "Account" in result.stderr
     assert "churnlens.toml" in result.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """``churnlens ... | head``: the closed pipe is no internal error."""
+    import subprocess
+    import sys
+
+    script = (
+        "import click\n"
+        "from churnlens.cli import main\n"
+        "@main.command('flood')\n"
+        "def flood():\n"
+        "    for i in range(200_000):\n"
+        "        click.echo(f'line {i}')\n"
+        "main(['flood'])\n"
+    )
+    reader = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None
+    assert reader.stdout.readline() == b"line 0\n"
+    reader.stdout.close()  # the reader goes away
+    _, err = reader.communicate(timeout=60)
+    assert reader.returncode == 1
+    assert b"internal error" not in err and b"Traceback" not in err, err

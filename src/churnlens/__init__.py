@@ -40,9 +40,11 @@ from churnlens.errors import (
 )
 from churnlens.explain import (
     SupportImpact,
+    TableImpact,
     churn_reasons,
     reason_trends,
     support_impact,
+    table_support_impact,
 )
 from churnlens.explain.reasons import (
     classify_reason,
@@ -159,9 +161,11 @@ __all__ = [
     "contact_list_snapshot",
     "save_contact_list",
     "SupportImpact",
+    "TableImpact",
     "churn_reasons",
     "reason_trends",
     "support_impact",
+    "table_support_impact",
     "CONTACT_COLUMNS",
     "contact_list",
     "RiskModel",

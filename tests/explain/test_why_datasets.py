@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from _datasets import dataset, needs_datasets
-from churnlens.explain.support_impact import bucket_table, cox_from_table
+from churnlens.errors import ConfigError, InputError, SchemaError
+from churnlens.explain.support_impact import (
+    bucket_table,
+    cox_from_table,
+    table_support_impact,
+)
 
 pytestmark = needs_datasets
 
@@ -96,3 +101,45 @@ def test_ravenstack_tickets() -> None:
     rows = table.set_index("bucket")
     assert rows["churn_share_lower"].max() < rows["churn_share_upper"].min()
     assert got.max() - got.min() < 0.15
+
+
+def test_table_support_impact_on_a_dataframe() -> None:
+    path = dataset("ibm_telco_churn") / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    frame = pd.read_csv(path)
+    impact = table_support_impact(
+        frame,
+        "Churn",
+        ["TechSupport", "PaperlessBilling"],
+        duration="tenure",
+        adjust_for=["Contract", "SeniorCitizen"],
+    )
+    assert set(impact.tables()) == {
+        "support_buckets",
+        "hazard_ratios",
+        "ph_check",
+        "model_fit",
+    }
+    buckets = impact.buckets.set_index(["measure", "bucket"])
+    churned = frame["Churn"] == "Yes"
+    for measure in ("TechSupport", "PaperlessBilling"):
+        expected = churned.groupby(frame[measure]).mean()
+        got = buckets.loc[measure, "churn_share"].loc[expected.index]
+        assert got.to_numpy() == pytest.approx(expected.to_numpy())
+    ratios = impact.hazard_ratios.set_index("covariate")
+    assert ratios.loc["TechSupport=Yes", "kind"] == "support"
+    assert ratios.loc["Contract=Two year", "kind"] == "adjustment"
+    assert ratios.loc["SeniorCitizen", "kind"] == "adjustment"  # a number
+    assert ratios.loc["TechSupport=Yes", "hazard_ratio_upper"] < 1
+    assert impact.fit.loc[0, "left_out"] == (frame["tenure"] == 0).sum()
+    # Two measures sharing a level ("No internet service": the same customers)
+    # cannot be told apart, and the model says so.
+    with pytest.raises(ConfigError, match="linear combinations"):
+        table_support_impact(
+            frame, "Churn", ["TechSupport", "StreamingTV"], duration="tenure"
+        )
+
+    bad = frame.assign(Churn=frame["Churn"].where(frame.index != 5, "maybe"))
+    with pytest.raises(InputError, match="row 6: 'maybe' is not a churn outcome"):
+        table_support_impact(bad, "Churn", ["TechSupport"])
+    with pytest.raises(SchemaError, match="did you mean 'TechSupport'"):
+        table_support_impact(frame, "Churn", ["TechSuport"])

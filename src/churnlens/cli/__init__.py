@@ -7,6 +7,7 @@ and exit code 1: a user never sees a traceback unless they ask with ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -26,6 +27,8 @@ class _Group(click.Group):
             _fail(str(e), code=2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            _reader_gone()
         except KeyboardInterrupt:
             _fail("interrupted", code=130)
         except duckdb.InterruptException:  # Ctrl-C while DuckDB was computing
@@ -39,6 +42,15 @@ class _Group(click.Group):
                 "and report it with the command you ran.",
                 code=1,
             )
+
+
+def _reader_gone() -> None:
+    """The reader of our output went away (``churnlens ... | head``): stop
+    quietly, as other command-line tools do, without an error or a traceback
+    when Python flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
 
 
 def _fail(message: str, *, code: int) -> None:

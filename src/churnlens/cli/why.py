@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -20,6 +21,13 @@ from churnlens.cli._options import (
 from churnlens.cli._output import json_value, write_table
 from churnlens.errors import ConfigError
 from churnlens.explain import churn_reasons, reason_trends, support_impact
+from churnlens.explain.support_impact import DEFAULT_MEASURES, SUPPORT_COVARIATES
+from churnlens.explain.table_impact import TableImpact, table_support_impact
+from churnlens.inputs.churn_events import (
+    EVENT_PRESETS,
+    apply_churn_events,
+    read_churn_events,
+)
 
 __all__ = ["why"]
 
@@ -79,10 +87,59 @@ _PERCENT = (
     show_default=True,
     help="Draws for the what-if interval.",
 )
+@click.option(
+    "--churn-events",
+    "events_file",
+    type=click.Path(path_type=Path),
+    help="Churn events FILE (customer, date, reason, feedback): each ends the "
+    "customer's subscriptions in force on its date (docs/why.md).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(tuple(EVENT_PRESETS), case_sensitive=False),
+    help="How --churn-events FILE names its columns and reason codes.",
+)
+@click.option(
+    "--churned",
+    metavar="COLUMN[=VALUE]",
+    help="SOURCE is a table with one row per customer, and COLUMN says who "
+    "churned (1/0, yes/no, true/false, or VALUE for churned).",
+)
+@click.option(
+    "--measure",
+    "measures",
+    multiple=True,
+    metavar="NAME",
+    help="A support measure (repeatable): with --churned a column; else one of "
+    "the model's covariates (default: slow_first_response, low_satisfaction, "
+    "open_ticket_over_7d; also sla_breach, reopened, log_tickets_90d).",
+)
+@click.option(
+    "--duration",
+    metavar="COLUMN",
+    help="With --churned: time observed (tenure); adds a Cox model.",
+)
+@click.option(
+    "--adjust",
+    "adjust_for",
+    multiple=True,
+    metavar="COLUMN",
+    help="With --duration: a column the Cox model adjusts for (repeatable).",
+)
+@click.option(
+    "--buckets",
+    "bucket_specs",
+    multiple=True,
+    metavar="[MEASURE=]EDGES",
+    help="With --churned: cut a numeric measure at EDGES, e.g. "
+    "calls=0,4 gives 0-3 and 4+ (repeatable).",
+)
 @tz_option()
 @engine_option()
 @output_options()
+@click.pass_context
 def why(
+    ctx: click.Context,
     source: Path | None,
     db: Path | None,
     period: str,
@@ -95,6 +152,13 @@ def why(
     currency: str | None,
     no_support: bool,
     n_boot: int,
+    events_file: Path | None,
+    preset: str | None,
+    churned: str | None,
+    measures: tuple[str, ...],
+    duration: str | None,
+    adjust_for: tuple[str, ...],
+    bucket_specs: tuple[str, ...],
     tz: str,
     engine: str | None,
     fmt: str,
@@ -107,8 +171,28 @@ def why(
     what_if, model_fit (docs/why.md). --format json writes them as one document;
     --format csv writes one CSV per section (to the terminal, each after a
     '# section' line, or into the --output directory).
+
+    With --churned, SOURCE is a table with one row per customer (a public churn
+    dataset): churn share by --measure bucket and, with --duration, a Cox model.
     """
+    _check_mode(ctx)
+    if churned is not None:
+        impact = _table_impact(
+            source, churned, measures, duration, adjust_for, bucket_specs
+        )
+        _write(impact.tables(), impact.notes, fmt=fmt, output=output, titles=_TABLE)
+        return
+    unknown = [m for m in measures if m not in SUPPORT_COVARIATES]
+    if unknown:
+        raise ConfigError(
+            f"unknown support measure(s): {', '.join(unknown)}",
+            hint=f"use some of: {', '.join(SUPPORT_COVARIATES)} (or, for a table "
+            "with one row per customer, add --churned COLUMN)",
+        )
     data = open_data(source, db, tz)
+    tickets, notes = None, []
+    if events_file is not None:
+        data, tickets, notes = _with_churn_events(data, events_file, preset, by, tz)
     reasons = churn_reasons(
         data,
         period=period,
@@ -117,6 +201,7 @@ def why(
         by=by,
         fx=fx_file,
         currency=currency,
+        tickets=tickets,
         tz=tz,
         engine=engine,
     )
@@ -124,14 +209,15 @@ def why(
         "reasons": reasons,
         "reason_trends": reason_trends(reasons, by=by),
     }
-    notes: list[str] = []
     if not no_support:
         try:
             impact = support_impact(
                 data,
                 horizon_days=horizon_days,
+                measures=measures or None,
                 sla_first_response_hours=sla_hours,
                 period=period if period in ("week", "month") else "month",
+                tickets=tickets,
                 fx=fx_file,
                 currency=currency,
                 tz=tz,
@@ -143,10 +229,160 @@ def why(
         else:
             sections.update(impact.tables())
             notes.extend(impact.notes)
+            notes.extend(_constant_measures(impact.hazard_ratios, measures))
             notes.append(
                 "what_if rows are model estimates, not promises (docs/why.md)."
             )
     _write(sections, notes, fmt=fmt, output=output)
+
+
+# Options of each mode, to refuse the ones that do not apply.
+_STORE_ONLY = (
+    "db",
+    "period",
+    "tz",
+    "start",
+    "end",
+    "by",
+    "horizon_days",
+    "sla_hours",
+    "fx_file",
+    "currency",
+    "no_support",
+    "n_boot",
+    "events_file",
+    "preset",
+    "engine",
+)
+_TABLE_ONLY = ("duration", "adjust_for", "bucket_specs")
+_OPTION_NAMES = {
+    "start": "--from",
+    "end": "--to",
+    "horizon_days": "--horizon",
+    "fx_file": "--fx",
+    "n_boot": "--boot",
+    "events_file": "--churn-events",
+    "measures": "--measure",
+    "adjust_for": "--adjust",
+    "bucket_specs": "--buckets",
+}
+
+
+def _check_mode(ctx: click.Context) -> None:
+    def given(name: str) -> bool:
+        source = ctx.get_parameter_source(name)
+        return source is click.core.ParameterSource.COMMANDLINE
+
+    def option(name: str) -> str:
+        return _OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+
+    if ctx.params["churned"] is not None:
+        stray = [option(n) for n in _STORE_ONLY if given(n)]
+        if stray:
+            raise click.UsageError(
+                f"{', '.join(stray)}: only for subscriptions (a store or a "
+                "subscriptions file), not with --churned (a table with one row "
+                "per customer)"
+            )
+        if not ctx.params["measures"]:
+            raise click.UsageError("--churned needs one or more --measure COLUMN")
+        if ctx.params["adjust_for"] and ctx.params["duration"] is None:
+            raise click.UsageError(
+                "--adjust needs --duration: it adjusts the Cox model"
+            )
+        return
+    stray = [option(n) for n in _TABLE_ONLY if given(n)]
+    if stray:
+        raise click.UsageError(
+            f"{', '.join(stray)}: only with --churned COLUMN (SOURCE is then a "
+            "table with one row per customer)"
+        )
+    if given("preset") and not given("events_file"):
+        raise click.UsageError("--preset says how to read --churn-events FILE")
+
+
+def _table_impact(
+    source: Path | None,
+    churned: str,
+    measures: tuple[str, ...],
+    duration: str | None,
+    adjust_for: tuple[str, ...],
+    bucket_specs: tuple[str, ...],
+) -> TableImpact:
+    if source is None:
+        raise click.UsageError("--churned needs SOURCE: the table to read")
+    column, _, value = churned.partition("=")
+    return table_support_impact(
+        source,
+        column,
+        measures,
+        churned_value=value or None,
+        duration=duration,
+        adjust_for=adjust_for,
+        buckets=_buckets(bucket_specs, measures),
+    )
+
+
+def _constant_measures(ratios: pd.DataFrame, measures: tuple[str, ...]) -> list[str]:
+    """A note for measures the model left out: the same for everybody."""
+    chosen = measures or DEFAULT_MEASURES
+    left = [m for m in chosen if m not in set(ratios["covariate"])]
+    if not left:
+        return []
+    return [
+        f"{', '.join(left)}: the same for every customer throughout (no ticket "
+        "breached it), so not in the model; try a stricter --sla-hours, or "
+        "--measure log_tickets_90d"
+    ]
+
+
+def _buckets(
+    specs: tuple[str, ...], measures: tuple[str, ...]
+) -> dict[str, list[float]]:
+    """``MEASURE=0,4`` (or ``0,4`` with one measure) as {measure: edges}."""
+    out: dict[str, list[float]] = {}
+    for spec in specs:
+        name, _, text = spec.rpartition("=")
+        if not name:
+            if len(measures) != 1:
+                raise click.BadParameter(
+                    f"'{spec}': say which measure, e.g. MEASURE={text}",
+                    param_hint="--buckets",
+                )
+            name = measures[0]
+        try:
+            edges = [float(e) for e in text.split(",") if e.strip()]
+        except ValueError:
+            edges = []
+        if not edges:
+            raise click.BadParameter(
+                f"'{spec}': the edges are numbers separated by commas, e.g. 0,4",
+                param_hint="--buckets",
+            )
+        out[name] = edges
+    return out
+
+
+def _with_churn_events(
+    data: Any, path: Path, preset: str | None, by: str | None, tz: str
+) -> tuple[pd.DataFrame, Any, list[str]]:
+    """The subscriptions with the churn events applied (in memory; the store is
+    unchanged), the tickets (the store's), and what was applied."""
+    events = read_churn_events(path, preset=preset, tz=tz)
+    stored = hasattr(data, "has_table")
+    subscriptions = data.table("subscriptions") if stored else data
+    applied = apply_churn_events(subscriptions, events)
+    frame = applied.subscriptions
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
+    if by is not None and stored and data.has_table("customers"):
+        customers = data.table("customers").to_pandas()
+        if by in customers.columns:
+            # The customer's value, as --by reads it from the store.
+            values = customers[["customer_id", by]]
+            frame = frame.drop(columns=[by], errors="ignore").merge(
+                values, on="customer_id", how="left"
+            )
+    return frame, (data if stored else None), list(applied.notes)
 
 
 def _write(
@@ -155,6 +391,7 @@ def _write(
     *,
     fmt: str,
     output: Path | None,
+    titles: dict[str, str] | None = None,
 ) -> None:
     if fmt == "json":
         document = {
@@ -193,7 +430,7 @@ def _write(
             _for_terminal(name, frame),
             fmt="table",
             output=None,
-            title=_TITLES.get(name, name),
+            title=(titles or _TITLES).get(name, name),
             percent=_PERCENT,
         )
     for note in notes:
@@ -208,6 +445,10 @@ _TITLES = {
     "ph_check": "Proportional-hazards check (small p: the effect changes with time)",
     "what_if": "What-if: churn avoided had the target been met (estimate)",
     "model_fit": "Model fit",
+}
+_TABLE = {
+    **_TITLES,
+    "support_buckets": "Churn share by support measure (one row per customer)",
 }
 
 

@@ -19,11 +19,12 @@ from churnlens.explain.reasons import (
     classify_reasons,
     reason_from_code,
 )
-from churnlens.explain.support_impact import (
-    SupportImpact,
+from churnlens.explain.support_impact import SupportImpact, support_impact
+from churnlens.explain.table_impact import (
+    TableImpact,
     bucket_table,
     cox_from_table,
-    support_impact,
+    table_support_impact,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "STRIPE_FEEDBACK",
     "ReasonMatch",
     "SupportImpact",
+    "TableImpact",
     "UNKNOWN",
     "WHY_REASONS",
     "bucket_table",
@@ -44,4 +46,5 @@ __all__ = [
     "reason_from_code",
     "reason_trends",
     "support_impact",
+    "table_support_impact",
 ]

@@ -14,8 +14,8 @@ is in docs/why.md):
     ``horizon_days`` had a support target been met: an estimate from the model,
     with an interval from the coefficients' uncertainty.
 
-``bucket_table`` and ``cox_from_table`` give (a) and (b) for a plain table with
-one row per customer (public churn datasets).
+``table_support_impact`` (explain/table_impact.py, re-exported here) gives (a)
+and (b) for a plain table with one row per customer (public churn datasets).
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ import pandas as pd
 
 from churnlens.engines import EngineSpec
 from churnlens.errors import ConfigError
+from churnlens.explain._buckets import (
+    BUCKET_COLUMNS,
+    bucket_labels,
+    bucket_names,
+    with_shares,
+)
 from churnlens.explain._impact_model import Baseline as _Baseline
 from churnlens.explain._impact_model import design, fit_cox
 from churnlens.explain._impact_rows import (
@@ -37,7 +43,12 @@ from churnlens.explain._impact_rows import (
     counting_rows,
     tickets_of,
 )
-from churnlens.metrics._intervals import wilson_interval
+from churnlens.explain.table_impact import (
+    TableImpact,
+    bucket_table,
+    cox_from_table,
+    table_support_impact,
+)
 from churnlens.models.cox import CoxTimeVarying
 from churnlens.periods import Calendar, check_timezone
 from churnlens.sources import resolve_source
@@ -47,9 +58,11 @@ __all__ = [
     "DEFAULT_MEASURES",
     "SUPPORT_COVARIATES",
     "SupportImpact",
+    "TableImpact",
     "bucket_table",
     "cox_from_table",
     "support_impact",
+    "table_support_impact",
 ]
 
 DEFAULT_MEASURES = ("slow_first_response", "low_satisfaction", "open_ticket_over_7d")
@@ -69,16 +82,6 @@ _MISSING = {
     "bad_ratings": "no rating",
 }
 _CONTINUOUS = ("first_response_hours_mean", "oldest_open_days")
-BUCKET_COLUMNS = (
-    "measure",
-    "bucket",
-    "observations",
-    "customers",
-    "churned",
-    "churn_share",
-    "churn_share_lower",
-    "churn_share_upper",
-)
 WHAT_IF_COLUMNS = (
     "target",
     "covariate",
@@ -302,8 +305,8 @@ def _bucket_rows(
         if measure == "reopened_tickets" and not (values > 0).any():
             continue
         counts = measure not in _CONTINUOUS
-        labels = _labels(values, cut, _MISSING.get(measure, "missing"), counts)
-        order = _order(cut, _MISSING.get(measure), counts)
+        labels = bucket_labels(values, cut, _MISSING.get(measure, "missing"), counts)
+        order = bucket_names(cut, _MISSING.get(measure), counts)
         parts.append(_shares(frame.assign(_bucket=labels), measure, order))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in BUCKET_COLUMNS})
@@ -319,46 +322,9 @@ def _shares(frame: pd.DataFrame, measure: str, order: list[str]) -> pd.DataFrame
         churned=("_churned", "sum"),
     )
     grouped = grouped.reindex([b for b in order if b in grouped.index])
-    return _with_shares(
+    return with_shares(
         grouped.reset_index().rename(columns={"_bucket": "bucket"}), measure
     )
-
-
-def _with_shares(table: pd.DataFrame, measure: str) -> pd.DataFrame:
-    x = table["churned"].to_numpy("float64")
-    n = table["observations"].to_numpy("float64")
-    lower, upper = wilson_interval(x, n)
-    table.insert(0, "measure", measure)
-    table["churn_share"] = np.where(n > 0, x / np.maximum(n, 1), np.nan)
-    table["churn_share_lower"], table["churn_share_upper"] = lower, upper
-    return table[list(BUCKET_COLUMNS)]
-
-
-def _labels(
-    values: pd.Series, edges: Sequence[float], missing: str, counts: bool
-) -> pd.Series:
-    edges = sorted(float(e) for e in edges)
-    names = np.array(_order(edges, None, counts)[:-1], dtype=object)
-    # Index 0 is "below the first edge"; values on an edge open its bucket.
-    k = np.searchsorted(np.asarray(edges), values.to_numpy("float64"), side="right")
-    out = pd.Series(names[np.minimum(k, len(names) - 1)], index=values.index)
-    return out.where(values.notna(), missing)
-
-
-def _order(edges: Sequence[float], missing: str | None, counts: bool) -> list[str]:
-    """Bucket names: counts as "1", "2-3", "4+"; other values "1 to <4", "24+"."""
-    edges = sorted(float(e) for e in edges)
-    names = [f"< {edges[0]:g}"]
-    for lo, hi in zip(edges, edges[1:], strict=False):
-        integral = counts and lo.is_integer() and hi.is_integer()
-        if integral and hi - lo == 1:
-            names.append(f"{lo:g}")
-        elif integral:
-            names.append(f"{lo:g}-{hi - 1:g}")
-        else:
-            names.append(f"{lo:g} to <{hi:g}")
-    names.append(f"{edges[-1]:g}+")
-    return [*([missing] if missing else []), *names, *([] if missing else ["missing"])]
 
 
 # -- (c) what-if ------------------------------------------------------------------
@@ -485,92 +451,3 @@ def _draws(model: CoxTimeVarying, beta: np.ndarray, n: int, seed: int) -> np.nda
     rng = np.random.default_rng(seed)
     cov = np.asarray(model.variance_matrix_, dtype="float64")
     return rng.multivariate_normal(beta, cov, size=n, method="cholesky")
-
-
-# -- plain tables (one row per customer) -------------------------------------------
-
-
-def bucket_table(
-    frame: pd.DataFrame,
-    measure: str,
-    churned: str,
-    *,
-    edges: Sequence[float] | None = None,
-) -> pd.DataFrame:
-    """Churn share by bucket of ``measure`` in a table with one row per customer
-    and a 0/1 (or yes/no, true/false) ``churned`` column, with Wilson intervals.
-
-    ``edges`` cut a numeric measure into [e0, e1), ..., [e_last, inf); without
-    them each distinct value is a bucket.
-
-    >>> bucket_table(telco, "TechSupport", "Churn")  # doctest: +SKIP
-    """
-    for column in (measure, churned):
-        if column not in frame.columns:
-            raise ConfigError(
-                f"no column '{column}' in the table",
-                hint=f"columns: {', '.join(map(str, frame.columns))}",
-            )
-    flag = _as_flag(frame[churned], churned)
-    if edges is not None:
-        values = pd.to_numeric(frame[measure], errors="coerce")
-        counts = bool(((values.dropna() % 1) == 0).all())
-        labels = _labels(values, edges, "missing", counts)
-        order = _order(edges, None, counts)
-    else:
-        labels = (
-            frame[measure].astype("object").where(frame[measure].notna(), "missing")
-        )
-        order = sorted(labels.astype(str).unique(), key=_natural)
-        labels = labels.astype(str)
-    table = (
-        pd.DataFrame({"_bucket": labels, "_churned": flag})
-        .groupby("_bucket", sort=False)
-        .agg(observations=("_churned", "size"), churned=("_churned", "sum"))
-    )
-    table = table.reindex([b for b in order if b in table.index]).reset_index()
-    table = table.rename(columns={"_bucket": "bucket"})
-    table["customers"] = table["observations"]
-    return _with_shares(table, measure)
-
-
-def cox_from_table(
-    frame: pd.DataFrame,
-    duration: str,
-    churned: str,
-    covariates: Sequence[str],
-    *,
-    categorical: Sequence[str] = (),
-) -> pd.DataFrame:
-    """A Cox model on a plain table (one row per customer, ``duration`` observed
-    and ``churned`` 0/1 at its end): the hazard-ratio table."""
-    flag = _as_flag(frame[churned], churned)
-    rows = frame[list(covariates)].copy()
-    rows["customer_id"] = np.arange(len(frame))
-    rows["start"] = 0.0
-    rows["stop"] = pd.to_numeric(frame[duration], errors="coerce").to_numpy("float64")
-    rows["event"] = flag
-    rows = rows[rows["stop"] > 0]
-    d = design(rows, list(covariates), list(categorical), start="start", stop="stop")
-    return _ratios(fit_cox(d))
-
-
-def _as_flag(values: pd.Series, name: str) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        flag = pd.to_numeric(values, errors="coerce")
-    else:
-        text = values.astype(str).str.strip().str.lower()
-        flag = text.map({"yes": 1, "no": 0, "true": 1, "false": 0, "1": 1, "0": 0})
-    if flag.isna().any() or not flag.isin([0, 1]).all():
-        raise ConfigError(
-            f"'{name}' must be 0/1, yes/no or true/false in every row",
-            hint="clean the column or drop rows without an outcome",
-        )
-    return flag.to_numpy("int64")
-
-
-def _natural(label: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(label), label)
-    except ValueError:
-        return (1, 0.0, label)

@@ -1,5 +1,5 @@
-"""Mapping presets: helpdesk ticket exports read into the ``tickets`` table as they
-come, with no column mapped by hand.
+"""Mapping presets: helpdesk ticket exports (and the public RavenStack tickets)
+read into the ``tickets`` table as they come, with no column mapped by hand.
 
 A preset names, for each canonical column, the export columns that may hold it
 (the first one present is used; names match ignoring case, spaces and
@@ -301,7 +301,26 @@ LIVEAGENT = Preset(
     },
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (LIVEAGENT, ZENDESK, FRESHDESK)}
+# RavenStack's synthetic support tickets (ravenstack_saas_synthetic, SOURCE.md):
+# its accounts are the customers, and the first response is given in minutes
+# after the submission. Its churn events are read by ``churn_events``.
+RAVENSTACK = Preset(
+    "ravenstack",
+    columns={
+        "ticket_id": ("ticket_id",),
+        "customer_id": ("account_id",),
+        "created_at": ("submitted_at",),
+        "resolved_at": ("closed_at",),
+        "satisfaction": ("satisfaction_score",),
+    },
+    durations={
+        "first_response_at": (Duration(("first_response_time_minutes",), 60),),
+    },
+)
+
+PRESETS: dict[str, Preset] = {
+    p.name: p for p in (LIVEAGENT, ZENDESK, FRESHDESK, RAVENSTACK)
+}
 
 
 def preset_named(preset: str | Preset) -> Preset:
