@@ -72,24 +72,40 @@ def scored(demo_large):  # noqa: ANN001, ANN201
     features = risk_features(db, as_of=AS_OF)
     frame = features.merge(risk_target(db, as_of=AS_OF), on="customer_id")
     truth = true_risk(folder, AS_OF)
-    frame = frame.merge(truth[["customer_id", "true_risk"]], on="customer_id")
+    frame = frame.merge(
+        truth[["customer_id", "true_risk", "hazard_risk"]], on="customer_id"
+    )
     frame["p"] = model.predict_proba(frame)
     return folder, db, model, frame
 
 
-def test_demo_auc_reaches_the_true_risk(scored) -> None:  # noqa: ANN001
-    folder, db, _, frame = scored
+def test_demo_true_risk_is_calibrated(scored) -> None:  # noqa: ANN001
+    _, _, _, frame = scored
     assert len(frame) > 8_000
+    # Who has asked leaves at the next renewal: known for certain at as_of.
+    asked = frame[frame.cancel_requested == 1]
+    assert len(asked) > 100
+    assert (asked.true_risk == asked.churned).all()
+    # The others: as many leave as the truth expects, overall and at the top.
+    waiting = frame[frame.cancel_requested == 0]
+    assert waiting.true_risk.mean() == pytest.approx(waiting.churned.mean(), abs=0.01)
+    top = waiting.nlargest(len(waiting) // 10, "true_risk")
+    assert top.true_risk.mean() == pytest.approx(top.churned.mean(), abs=0.04)
+
+
+def test_demo_auc_reaches_the_true_risk(scored) -> None:  # noqa: ANN001
+    _, db, _, frame = scored
     truth_auc = roc_auc_score(frame.churned, frame.true_risk)
     model_auc = roc_auc_score(frame.churned, frame.p)
-    # Usage fades before a request in the demo, so the full model may beat the
-    # hazard held at as_of; it must never fall more than 0.02 below it.
-    assert model_auc >= truth_auc - 0.02
-    # Without usage, the model sees what the hazard sees: within 0.02 of it.
+    assert abs(model_auc - truth_auc) <= 0.02
+    # The fading usage the truth weighs is real information over the hazard.
+    hazard_auc = roc_auc_score(frame.churned, frame.hazard_risk)
+    assert truth_auc >= hazard_auc + 0.01
+    # Without usage, the truth is the hazard's: within 0.02 of it as well.
     numeric = tuple(c for c in NUMERIC_FEATURES if c not in USAGE)
     plain = train_risk_model(db, as_of=TRAIN_AS_OF, model=RiskModel(numeric=numeric))
     plain_auc = roc_auc_score(frame.churned, plain.predict_proba(frame))
-    assert abs(plain_auc - truth_auc) <= 0.02
+    assert abs(plain_auc - hazard_auc) <= 0.02
 
 
 def test_demo_reasons_name_the_planted_causes(scored) -> None:  # noqa: ANN001
@@ -110,4 +126,6 @@ def test_demo_reasons_name_the_planted_causes(scored) -> None:  # noqa: ANN001
             if features & set(reasons.loc[c, "reason_codes"].split(","))
         ]
         assert len(having) >= 20, cause
-        assert len(named) / len(having) >= 0.2, (cause, len(named), len(having))
+        # Measured: 96% slow responses, 100% bad ratings, 80% open tickets, 94%
+        # price increases (docs/risk.md).
+        assert len(named) / len(having) >= 0.7, (cause, len(named), len(having))

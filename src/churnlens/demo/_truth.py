@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from churnlens.demo import _params as p
+from churnlens.demo._activity import WEEKLY_NOISE_SHAPE
 from churnlens.demo._clock import Calendar
 from churnlens.demo._plans import DOWNGRADE, REPRICE, UPGRADE
 from churnlens.demo._prices import price_change_times
@@ -32,6 +33,21 @@ CAUSE_ATTRIBUTION = (
     "1 / exp(sum beta x), and the active covariates, which share the excess in "
     "proportion to their log hazard ratios; the drawn cause picks cancel_reason "
     "through reason_given_cause."
+)
+USAGE_MODEL = (
+    "Activity is one row per customer, ISO week (Monday 00:00 UTC) and event, "
+    "stamped at the week's start or the spell's start, whichever is later, with "
+    "quantity the week's count (weeks with none have no row). The count is "
+    "Poisson with mean: per-user rate * seats (api_call: a flat rate) * the "
+    "customer's engagement * adopted (0/1 per event) * the share of the week in "
+    "service * the week's intent level * a gamma noise of mean 1 and shape "
+    "weekly_noise_shape, drawn once per customer-week and shared by its events. "
+    "The intent level, taken at the middle of the week's part in service, is 1 "
+    "except for decliners: a share decliner_probability of the spells with a "
+    "cancellation request fade from a start drawn uniformly "
+    "decline_lead_weeks before canceled_at, linearly down to decline_floor at "
+    "the request. After the request the level is multiplied by "
+    "after_cancel_factor (decliners, others)."
 )
 
 
@@ -55,6 +71,7 @@ def ground_truth(
         },
         "row_counts": row_counts,
         "churn_hazard": _hazard(),
+        "usage": _usage(),
         "company_events": _events(cal),
         "reason_given_cause": {
             cause: dict(zip(p.REASONS, probs, strict=True))
@@ -92,6 +109,25 @@ def _hazard() -> dict[str, Any]:
             for c in p.COVARIATES
         ],
         "cause_attribution": CAUSE_ATTRIBUTION,
+    }
+
+
+def _usage() -> dict[str, Any]:
+    return {
+        "model": USAGE_MODEL,
+        "weekly_per_user": dict(zip(p.EVENTS, p.WEEKLY_PER_USER, strict=True)),
+        "api_calls_per_week": p.API_CALLS_PER_WEEK,
+        "adoption_probability": {
+            segment: dict(zip(p.EVENTS, probs, strict=True))
+            for segment, probs in zip(p.SEGMENTS, p.ADOPTION_P, strict=True)
+        },
+        "weekly_noise_shape": WEEKLY_NOISE_SHAPE,
+        "decliner_probability": p.DECLINER_P,
+        "decline_lead_weeks": list(p.DECLINE_WEEKS),
+        "decline_floor": p.DECLINE_FLOOR,
+        "after_cancel_factor": dict(
+            zip(("decliners", "others"), p.AFTER_CANCEL_FACTOR, strict=True)
+        ),
     }
 
 

@@ -1,10 +1,13 @@
-"""Per-customer reasons: the features that push a customer's risk up the most.
+"""Per-customer reasons: the features that push a customer's risk up.
 
 Tree SHAP (LightGBM ``pred_contrib``) splits each customer's score into one
-contribution per feature. The largest positive ones become plain-language
-sentences built from the customer's own values ("3 tickets unresolved for over
-7 days", "MRR down 30% in 90 days"); a feature whose value gives nothing to say
-(usage up, say) is passed over for the next one.
+contribution per feature. Features that tell one story (the six usage measures,
+the three open-ticket measures, the price measures) are summed into one topic,
+so that a drop in usage seen six ways takes one line, not three. Every topic
+that raises the score materially becomes a plain-language sentence built from
+the customer's own values ("3 tickets unresolved for over 7 days", "MRR down
+30% in 90 days"), largest first, up to a cap; a topic whose values give nothing
+to say (usage up, say) is passed over.
 """
 
 from __future__ import annotations
@@ -20,8 +23,27 @@ from churnlens.models.risk.model import RiskModel
 __all__ = ["REASON_COLUMNS", "reason_text", "risk_reasons"]
 
 REASON_COLUMNS = ("customer_id", "reasons", "reason_codes")
-# Contributions below this (log-odds) are noise, not a reason.
-MIN_CONTRIBUTION = 0.02
+# A topic raising the log-odds by less than this (about 5% on the odds) is not
+# worth a line of a caller's time.
+MIN_CONTRIBUTION = 0.05
+MAX_REASONS = 5
+# Features that describe one thing share a topic; any other is its own topic.
+TOPICS = {
+    "usage": (
+        "usage_7d",
+        "usage_30d",
+        "usage_90d",
+        "usage_change_7d",
+        "usage_change_30d",
+        "days_since_activity",
+    ),
+    "open_tickets": ("open_over_7d", "oldest_open_days", "open_tickets"),
+    "ratings": ("bad_ratings_90d", "satisfaction_mean"),
+    "ticket_volume": ("tickets_30d", "tickets_90d"),
+    "price": ("price_increase_90d", "mrr_change_30d_pct", "mrr_change_90d_pct"),
+    "tenure": ("tenure_days", "customer_age_days"),
+    "renewal": ("days_to_renewal", "billing_period"),
+}
 
 
 def _n(value: float, one: str, many: str) -> str:
@@ -154,27 +176,31 @@ def reason_text(
 
 
 def risk_reasons(
-    model: RiskModel, features: pd.DataFrame, *, top: int = 3
+    model: RiskModel, features: pd.DataFrame, *, top: int = MAX_REASONS
 ) -> pd.DataFrame:
-    """``customer_id``, ``reasons`` (sentences joined by "; ") and
-    ``reason_codes`` (the features behind them, joined by ","), per row."""
-    contrib = model.contributions(features)[list(model.features)].to_numpy()
-    order = np.argsort(-contrib, axis=1, kind="stable")
-    names = np.asarray(model.features)
-    reasons, codes = [], []
+    """``customer_id``, ``reasons`` (sentences joined by "; ", at most ``top``)
+    and ``reason_codes`` (the feature behind each sentence, joined by ","), per
+    row: every topic whose contributions add up to MIN_CONTRIBUTION or more."""
+    contrib = model.contributions(features)
+    topics = _topics(model.features)
+    totals = np.column_stack(
+        [contrib[list(members)].to_numpy().sum(axis=1) for members in topics]
+    )
+    order = np.argsort(-totals, axis=1, kind="stable")
     records = features.reset_index(drop=True)
-    rows = records.to_dict(orient="records")
-    for i, row in enumerate(rows):
-        said, used = [], []
-        for j in order[i]:
-            if contrib[i, j] < MIN_CONTRIBUTION or len(said) == top:
+    values = contrib[list(model.features)].to_numpy()
+    where = {name: j for j, name in enumerate(model.features)}
+    reasons, codes = [], []
+    for i, row in enumerate(records.to_dict(orient="records")):
+        said: dict[str, str] = {}  # sentence -> feature
+        for k in order[i]:
+            if totals[i, k] < MIN_CONTRIBUTION or len(said) == top:
                 break
-            text = reason_text(names[j], row[names[j]], row)
-            if text and text not in said:
-                said.append(text)
-                used.append(names[j])
+            # The topic speaks through the member that raised the score most.
+            members = sorted(topics[k], key=lambda f, i=i: -values[i, where[f]])
+            _say(said, members, row)
         reasons.append("; ".join(said))
-        codes.append(",".join(used))
+        codes.append(",".join(said.values()))
     return pd.DataFrame(
         {
             "customer_id": records["customer_id"].to_numpy(),
@@ -182,3 +208,21 @@ def risk_reasons(
             "reason_codes": codes,
         }
     )
+
+
+def _say(said: dict[str, str], members: list[str], row: dict[str, Any]) -> None:
+    """Add the first member's sentence not said yet, if any member has one."""
+    for feature in members:
+        text = reason_text(feature, row[feature], row)
+        if text and text not in said:
+            said[text] = feature
+            return
+
+
+def _topics(features: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The model's features grouped by TOPICS, in the model's order."""
+    topic_of = {f: name for name, members in TOPICS.items() for f in members}
+    groups: dict[str, list[str]] = {}
+    for feature in features:
+        groups.setdefault(topic_of.get(feature, feature), []).append(feature)
+    return [tuple(members) for members in groups.values()]
