@@ -3,7 +3,7 @@
  *
  * numpy needs three passes for the same counts (the key, its range check,
  * bincount) and holds the interpreter lock throughout; this loop reads each
- * duration once, with the lock released. kaplan_meier.py falls back to numpy
+ * duration once, with one predictable branch per row, the lock released. kaplan_meier.py falls back to numpy
  * when the module is not built (no C compiler at install time).
  */
 #define PY_SSIZE_T_CLEAN
@@ -31,6 +31,35 @@ is_int64(const Py_buffer *view)
     return view->itemsize == 8 && f != NULL &&
            (f[0] == 'q' || f[0] == 'l' || (f[0] == '<' && (f[1] == 'q' || f[1] == 'l')) ||
             (f[0] == '=' && (f[1] == 'q' || f[1] == 'l')));
+}
+
+/* Counts rows from *at while their durations are at most longest (keys that
+ * surely fit counts; one unsigned comparison also stops at negative ones) and
+ * leaves *at at the first row that is not. Two loops rather than a test of
+ * events per row: the compiler keeps each tight. An event counts by its low
+ * bit, so no byte can index past counts. */
+static void
+count_fast(const int64_t *d, const uint8_t *e, int64_t *c, uint64_t longest,
+           Py_ssize_t *at, Py_ssize_t n)
+{
+    Py_ssize_t i = *at;
+    if (e != NULL) {
+        for (; i < n; i++) {
+            const uint64_t v = (uint64_t)d[i];
+            if (v > longest)
+                break;
+            c[2 * v + (e[i] & 1)] += 1;
+        }
+    }
+    else {
+        for (; i < n; i++) {
+            const uint64_t v = (uint64_t)d[i];
+            if (v > longest)
+                break;
+            c[2 * v] += 1;
+        }
+    }
+    *at = i;
 }
 
 /* count_pairs(durations, events, counts, start) -> (stop, needed)
@@ -90,19 +119,28 @@ count_pairs(PyObject *self, PyObject *args)
     const int64_t bins = (int64_t)counts.shape[0];
     Py_ssize_t i = start < 0 ? 0 : start;
     int64_t needed = 0;
+    /* Keys of durations up to longest fit counts for sure. */
+    const uint64_t longest = bins >= 2 ? (uint64_t)(bins - 2) / 2 : 0;
     Py_BEGIN_ALLOW_THREADS
-    for (; i < n; i++) {
+    for (;;) {
+        if (bins >= 2)
+            count_fast(d, e, c, longest, &i, n);
+        if (i >= n)
+            break;
+        /* A row past the fast range: a negative duration, or a key that may
+         * still fit (the last bin of an odd-sized counts) or may not. */
         const int64_t v = d[i];
         if (v < 0 || v > (INT64_MAX - 1) / 2) {
             needed = -1;
             break;
         }
-        const int64_t key = 2 * v + (e != NULL ? (e[i] != 0) : 0);
+        const int64_t key = 2 * v + (e != NULL ? (e[i] & 1) : 0);
         if (key >= bins) {
             needed = key;
             break;
         }
         c[key] += 1;
+        i++;
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&dur);
