@@ -74,3 +74,10 @@ def test_actions() -> None:
     assert suggested_action("tenure_days") == "onboarding call"
     assert suggested_action("price_increase_90d").startswith("price/plan review")
     assert suggested_action("") == "loyalty offer"
+    # Only the three largest reasons pick the action; a request always counts.
+    usage = "usage_7d,usage_30d,days_since_activity,tenure_days,open_over_7d"
+    assert suggested_action(usage).startswith("usage review")
+    assert suggested_action(usage + ",cancel_requested").startswith("save call")
+    assert suggested_action("usage_7d,bad_ratings_90d,tenure_days").startswith(
+        "support recovery"
+    )

@@ -74,6 +74,9 @@ _ACTIONS = (
     ("days_to_renewal", "renewal check-in with a loyalty offer"),
 )
 DEFAULT_ACTION = "loyalty offer"
+# Reasons come largest first, up to five; a minor fourth or fifth one (a
+# new-ish customer whose usage collapsed) should not pick the call.
+_ACTION_REASONS = 3
 
 
 def contact_list(
@@ -131,8 +134,13 @@ def contact_list(
 
 
 def suggested_action(reason_codes: str) -> str:
-    """The action for a customer's comma-separated reason codes."""
-    codes = set(filter(None, reason_codes.split(",")))
+    """The action for a customer's comma-separated reason codes (largest
+    contribution first): the most pressing action among the first
+    ``_ACTION_REASONS`` of them; a cancellation request anywhere comes first."""
+    listed = [c for c in reason_codes.split(",") if c]
+    codes = set(listed[:_ACTION_REASONS])
+    if "cancel_requested" in listed:
+        codes.add("cancel_requested")
     for code, action in _ACTIONS:
         if code in codes:
             return action
