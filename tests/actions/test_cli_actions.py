@@ -161,3 +161,21 @@ def test_loyal_errors(demo_dir) -> None:
     assert bad.exit_code == 2 and "is not NAME=AMOUNT" in bad.output
     risky = _run("loyal", "--db", db, "--max-risk", "0.1")
     assert risky.exit_code == 2 and "max_risk needs the risk" in risky.output
+
+
+def test_loyal_from_files_equals_loyal_from_the_store(demo_dir) -> None:
+    money = ["--fx", demo_dir / "fx_rates.csv", "--currency", "EUR", "--format", "csv"]
+    from_store = _run("loyal", "--db", demo_dir / "demo.duckdb", *money)
+    from_files = _run(
+        "loyal",
+        demo_dir / "subscriptions.csv",
+        "--customers",
+        demo_dir / "customers.csv",
+        *money,
+    )
+    assert from_store.exit_code == 0 and from_files.exit_code == 0, from_files.output
+    assert "subscriptions.csv: read" in from_files.stderr
+    ours = pd.read_csv(io.StringIO(from_files.stdout))
+    theirs = pd.read_csv(io.StringIO(from_store.stdout))
+    assert len(ours) > 10
+    pd.testing.assert_frame_equal(ours, theirs)

@@ -6,15 +6,17 @@ stderr, so a user never wonders where rows went.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
+import pandas as pd
 
 import churnlens
 from churnlens.inputs import rejected_by_column
 from churnlens.store import STORE_SUFFIXES
 
-__all__ = ["DEFAULT_DB", "is_store", "open_data", "read_file"]
+__all__ = ["DEFAULT_DB", "is_store", "open_data", "read_file", "read_files"]
 
 DEFAULT_DB = "churnlens.duckdb"
 
@@ -35,9 +37,36 @@ def open_data(source: Path | None, db: Path | None, tz: str) -> object:
     return read_file(source, "subscriptions", tz)
 
 
+def read_files(paths: Sequence[Path], tz: str) -> dict[str, pd.DataFrame]:
+    """Several files read and validated, by the canonical table each holds (told
+    from its name or columns): subscriptions, and any of customers, tickets and
+    activity."""
+    tables: dict[str, pd.DataFrame] = {}
+    for path in paths:
+        result = churnlens.read_table(path, tz=tz)
+        _say_kept(path, result)
+        if result.table in tables:
+            raise click.UsageError(
+                f"two files hold {result.table}; give one file per table "
+                "(or ingest them into a store first)"
+            )
+        tables[result.table] = result.accepted.to_pandas()
+    if "subscriptions" not in tables:
+        raise click.UsageError(
+            f"no subscriptions among {', '.join(str(p) for p in paths)}: name "
+            "the subscriptions file too"
+        )
+    return tables
+
+
 def read_file(path: Path, table: str, tz: str) -> object:
     """Read and validate a file, saying on stderr what was kept."""
     result = churnlens.read_table(path, table=table, tz=tz)
+    _say_kept(path, result)
+    return result.accepted
+
+
+def _say_kept(path: Path, result: churnlens.ReadResult) -> None:
     message = (
         f"{path}: read {result.n_read}, accepted {result.n_accepted}, "
         f"rejected {result.n_rejected}"
@@ -47,4 +76,3 @@ def read_file(path: Path, table: str, tz: str) -> object:
         reasons = ", ".join(f"{c} {n}" for c, n in counts.items())
         message += f" ({reasons}; 'churnlens ingest' keeps them in a quarantine file)"
     click.echo(message, err=True)
-    return result.accepted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -9,18 +10,17 @@ import pandas as pd
 
 import churnlens
 from churnlens.actions.loyalty import loyal_customers
+from churnlens.cli._inputs import open_data, read_file
+from churnlens.cli._options import source_options, tz_option
 from churnlens.cli._output import FORMATS, write_table
 from churnlens.errors import ConfigError
 
 __all__ = ["loyal"]
 
-DEFAULT_DB = "churnlens.duckdb"
-
 
 @click.command()
-@click.option(
-    "--db", type=click.Path(path_type=Path), help="Store (default ./churnlens.duckdb)."
-)
+@source_options()
+@tz_option()
 @click.option("--as-of", "as_of", metavar="DATE", help="Default: the end of the data.")
 @click.option(
     "--min-tenure",
@@ -63,7 +63,10 @@ DEFAULT_DB = "churnlens.duckdb"
     "--output", "-o", type=click.Path(path_type=Path), help="Write to a file."
 )
 def loyal(
+    source: Path | None,
     db: Path | None,
+    customers_file: Path | None,
+    tz: str,
     as_of: str | None,
     min_tenure: float,
     min_mrr: float | None,
@@ -76,12 +79,19 @@ def loyal(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Customers with long tenure, high value and low risk, with a reward tier."""
+    """Customers with long tenure, high value and low risk, with a reward tier.
+
+    SOURCE is a subscriptions file or a store (default ./churnlens.duckdb).
+    """
     risk = pd.read_csv(risk_file, dtype={"customer_id": str}) if risk_file else None
-    store = churnlens.Store.open(db or DEFAULT_DB, read_only=True)
-    with store:
+    data = open_data(source, db, tz)
+    with data if isinstance(data, churnlens.Store) else contextlib.nullcontext():
         table = loyal_customers(
-            store,
+            data,
+            customers=read_file(customers_file, "customers", tz)
+            if customers_file
+            else None,
+            tz=tz,
             as_of=as_of,
             min_tenure_months=min_tenure,
             min_mrr=min_mrr,

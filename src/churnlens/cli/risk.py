@@ -19,6 +19,7 @@ from churnlens import (
     risk_backtest,
     train_risk_model,
 )
+from churnlens.cli._inputs import read_files
 from churnlens.cli._output import FORMATS, write_table
 
 __all__ = ["risk"]
@@ -32,6 +33,20 @@ _db = click.option(
     default=DEFAULT_DB,
     show_default=True,
     help="Store to read.",
+)
+_files = click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read this file instead of a store, repeatable: subscriptions, and any "
+    "of customers, tickets, activity (told from the name or columns).",
+)
+_tz = click.option(
+    "--tz",
+    default="UTC",
+    show_default=True,
+    help="Time zone of naive timestamps in --file files.",
 )
 _horizon = click.option(
     "--horizon",
@@ -88,6 +103,8 @@ _NEEDS = {
 
 @click.group(invoke_without_command=True)
 @_db
+@_files
+@_tz
 @click.option("--as-of", "as_of", metavar="DATE", help="Score customers at DATE.")
 @click.option("--top", type=click.IntRange(min=1), help="Keep the first N rows.")
 @_horizon
@@ -161,6 +178,8 @@ _NEEDS = {
 def risk(
     ctx: click.Context,
     db: Path,
+    files: tuple[Path, ...],
+    tz: str,
     as_of: str | None,
     top: int | None,
     horizon_days: float,
@@ -184,7 +203,12 @@ def risk(
     # Saving and tickets record in the store: open it once, for writing, since
     # DuckDB refuses a second connection to a file with another mode.
     write = bool(actions["save"] or actions["liveagent"] or actions["zendesk"])
-    with _store(db, write=write) as store:
+    if files and write:
+        raise click.UsageError(
+            "--save, --liveagent and --zendesk record the list in a store; "
+            "ingest the files first ('churnlens ingest FILE...') and use --db"
+        )
+    with _store(_data(ctx, db, files, tz), write=write) as store:
         table = churnlens.contact_list(
             store, as_of=as_of, horizon_days=horizon_days, top=top, model=model_path
         )
@@ -264,9 +288,30 @@ def _check_actions(actions: dict[str, Any]) -> None:
         )
 
 
+def _data(
+    ctx: click.Context, db: Path, files: tuple[Path, ...], tz: str
+) -> Path | dict[str, pd.DataFrame]:
+    """The store path, or the --file files read into tables. A subcommand
+    falls back on what the group was given (``risk --file F train``)."""
+    given = click.core.ParameterSource.COMMANDLINE
+    group = ctx.parent if ctx.parent and ctx.parent.command is risk else None
+    own_db = ctx.get_parameter_source("db") == given
+    group_db = group is not None and group.get_parameter_source("db") == given
+    if group is not None and not files and not own_db:
+        files, tz = group.params["files"], group.params["tz"]
+        db = group.params["db"] if group_db else db
+    if not files:
+        return db
+    if own_db or group_db:
+        raise click.UsageError("give either --db or --file, not both")
+    return read_files(files, tz)
+
+
 @contextlib.contextmanager
-def _store(db: Path, *, write: bool) -> Iterator[churnlens.Store | Path]:
-    if not write:
+def _store(
+    db: Path | dict[str, pd.DataFrame], *, write: bool
+) -> Iterator[churnlens.Store | Path | dict[str, pd.DataFrame]]:
+    if not write or not isinstance(db, Path):
         yield db
         return
     if not db.is_file():  # opening for writing would create an empty store
@@ -328,6 +373,8 @@ def _note(text: str) -> None:
 
 @risk.command()
 @_db
+@_files
+@_tz
 @click.option("--as-of", "as_of", metavar="DATE", help="Last training date.")
 @_horizon
 @_history
@@ -346,8 +393,12 @@ def _note(text: str) -> None:
     show_default=True,
     help="Run the backtest and record it in the metadata.",
 )
+@click.pass_context
 def train(
+    ctx: click.Context,
     db: Path,
+    files: tuple[Path, ...],
+    tz: str,
     as_of: str | None,
     horizon_days: float,
     history_days: float,
@@ -356,8 +407,9 @@ def train(
     with_backtest: bool,
 ) -> None:
     """Train the churn-risk model and save it with its metadata."""
+    data = _data(ctx, db, files, tz)
     model = train_risk_model(
-        db,
+        data,
         as_of=as_of,
         horizon_days=horizon_days,
         history_days=history_days,
@@ -365,7 +417,7 @@ def train(
     )
     if with_backtest:
         result = risk_backtest(
-            db,
+            data,
             horizon_days=horizon_days,
             history_days=history_days,
             step_days=step_days,
@@ -379,6 +431,8 @@ def train(
 
 @risk.command()
 @_db
+@_files
+@_tz
 @click.option(
     "--tests",
     "n_tests",
@@ -392,8 +446,12 @@ def train(
 @_step
 @_format
 @_output
+@click.pass_context
 def backtest(
+    ctx: click.Context,
     db: Path,
+    files: tuple[Path, ...],
+    tz: str,
     n_tests: int,
     horizon_days: float,
     history_days: float,
@@ -403,7 +461,7 @@ def backtest(
 ) -> None:
     """Walk-forward backtest: model vs logistic regression vs a rule."""
     result = risk_backtest(
-        db,
+        _data(ctx, db, files, tz),
         n_tests=n_tests,
         horizon_days=horizon_days,
         history_days=history_days,
