@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,25 +13,17 @@ from click.testing import CliRunner
 from churnlens.cli.risk import risk
 
 
+def _train(runner: CliRunner, source: list[str], model: Path) -> None:
+    """``risk train`` on a short history, without the backtest."""
+    args = ["--model", str(model), "--history", "60", "--step", "60", "--no-backtest"]
+    trained = runner.invoke(risk, [*source, "train", *args])
+    assert trained.exit_code == 0, trained.output
+
+
 def test_contact_list_csv_and_xlsx(demo_store, tmp_path) -> None:  # noqa: ANN001
     runner = CliRunner()
     model = tmp_path / "risk.joblib"
-    trained = runner.invoke(
-        risk,
-        [
-            "train",
-            "--db",
-            str(demo_store),
-            "--model",
-            str(model),
-            "--history",
-            "60",
-            "--step",
-            "60",
-            "--no-backtest",
-        ],
-    )
-    assert trained.exit_code == 0, trained.output
+    _train(runner, ["--db", str(demo_store)], model)
     assert json.loads(model.with_suffix(".json").read_text())["trained_as_of"]
     out = runner.invoke(
         risk,
@@ -110,21 +103,7 @@ def test_the_contact_list_from_files_equals_the_one_from_the_store(
     files = []
     for name in ("subscriptions", "customers", "tickets", "activity"):
         files += ["--file", str(folder / f"{name}.csv")]
-    trained = runner.invoke(
-        risk,
-        [
-            *files,
-            "train",
-            "--model",
-            str(model),
-            "--history",
-            "60",
-            "--step",
-            "60",
-            "--no-backtest",
-        ],  # fmt: skip
-    )
-    assert trained.exit_code == 0, trained.output
+    _train(runner, files, model)
     common = ["--as-of", "2026-06-01", "--model", str(model), "--format", "csv"]
     from_files = runner.invoke(risk, [*files, *common])
     from_store = runner.invoke(risk, ["--db", str(demo_store), *common])

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churnlens.models.risk.features import USAGE_FEATURES
 from churnlens.models.risk.model import RiskModel
 
 __all__ = ["REASON_COLUMNS", "reason_text", "risk_reasons"]
@@ -29,14 +30,7 @@ MIN_CONTRIBUTION = 0.05
 MAX_REASONS = 5
 # Features that describe one thing share a topic; any other is its own topic.
 TOPICS = {
-    "usage": (
-        "usage_7d",
-        "usage_30d",
-        "usage_90d",
-        "usage_change_7d",
-        "usage_change_30d",
-        "days_since_activity",
-    ),
+    "usage": USAGE_FEATURES,
     "open_tickets": ("open_over_7d", "oldest_open_days", "open_tickets"),
     "ratings": ("bad_ratings_90d", "satisfaction_mean"),
     "ticket_volume": ("tickets_30d", "tickets_90d"),

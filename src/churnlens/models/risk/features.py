@@ -34,6 +34,15 @@ PAYMENT_FAILURE_EVENTS = ("payment_failed", "payment_failure", "failed_payment")
 LOW_RATING_MAX = 2
 OVERDUE_DAYS = 7
 
+# The activity trend, one topic when reasons are told.
+USAGE_FEATURES = (
+    "usage_7d",
+    "usage_30d",
+    "usage_90d",
+    "usage_change_7d",
+    "usage_change_30d",
+    "days_since_activity",
+)
 NUMERIC_FEATURES = (
     "tenure_days",
     "customer_age_days",
@@ -55,12 +64,7 @@ NUMERIC_FEATURES = (
     "first_response_hours_90d",
     "bad_ratings_90d",
     "satisfaction_mean",
-    "usage_7d",
-    "usage_30d",
-    "usage_90d",
-    "usage_change_7d",
-    "usage_change_30d",
-    "days_since_activity",
+    *USAGE_FEATURES,
     "payment_failures_90d",
 )
 CATEGORICAL_FEATURES = ("plan", "billing_period", "segment", "country")
