@@ -44,6 +44,7 @@ from churnlens.explain import (
     churn_reasons,
     reason_trends,
     support_impact,
+    table_reasons,
     table_support_impact,
 )
 from churnlens.explain.reasons import (
@@ -165,6 +166,7 @@ __all__ = [
     "churn_reasons",
     "reason_trends",
     "support_impact",
+    "table_reasons",
     "table_support_impact",
     "CONTACT_COLUMNS",
     "contact_list",

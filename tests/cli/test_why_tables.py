@@ -233,12 +233,15 @@ def test_a_non_numeric_duration_names_its_line(table: Path) -> None:
 
 
 def test_options_of_the_other_mode_are_refused(table: Path) -> None:
+    result = why(table, "--churned", "churned=yes", "--measure", "plan", "--fx", table)
+    assert result.exit_code == 2 and "--fx: only for subscriptions" in result.output
+    # --by splits the reasons of a table: it needs them.
     result = why(table, "--churned", "churned=yes", "--measure", "plan", "--by", "x")
-    assert result.exit_code == 2 and "--by: only for subscriptions" in result.output
+    assert result.exit_code == 2 and "--by needs --reason" in result.output
     result = why(table, "--duration", "months")
     assert result.exit_code == 2 and "--duration: only with --churned" in result.output
     result = why(table, "--churned", "churned=yes")
-    assert result.exit_code == 2 and "needs one or more --measure" in result.output
+    assert result.exit_code == 2 and "one or more --measure COLUMN" in result.output
     # Without --churned, --measure names a covariate of the store's model.
     result = why(table, "--measure", "tickets")
     assert_user_error(result, "unknown support measure(s): tickets", "--churned")

@@ -22,7 +22,8 @@ from churnlens.cli._output import json_value, write_table
 from churnlens.errors import ConfigError
 from churnlens.explain import churn_reasons, reason_trends, support_impact
 from churnlens.explain.support_impact import DEFAULT_MEASURES, SUPPORT_COVARIATES
-from churnlens.explain.table_impact import TableImpact, table_support_impact
+from churnlens.explain.table_impact import table_support_impact
+from churnlens.explain.table_reasons import table_reasons
 from churnlens.inputs.churn_events import (
     EVENT_PRESETS,
     apply_churn_events,
@@ -115,6 +116,25 @@ _PERCENT = (
     "open_ticket_over_7d; also sla_breach, reopened, log_tickets_90d).",
 )
 @click.option(
+    "--reason",
+    "reason_column",
+    metavar="COLUMN",
+    help="With --churned: the churned customers' reason, codes or free text in "
+    "any of the six languages; adds the reasons section.",
+)
+@click.option(
+    "--mrr",
+    "mrr_column",
+    metavar="COLUMN",
+    help="With --reason: what each customer paid per month (lost MRR).",
+)
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="With --reason: the texts' language (en, pl, lt, da, vi, sl); "
+    "detected per text when left out.",
+)
+@click.option(
     "--duration",
     metavar="COLUMN",
     help="With --churned: time observed (tenure); adds a Cox model.",
@@ -156,6 +176,9 @@ def why(
     preset: str | None,
     churned: str | None,
     measures: tuple[str, ...],
+    reason_column: str | None,
+    mrr_column: str | None,
+    lang: str | None,
     duration: str | None,
     adjust_for: tuple[str, ...],
     bucket_specs: tuple[str, ...],
@@ -177,10 +200,33 @@ def why(
     """
     _check_mode(ctx)
     if churned is not None:
-        impact = _table_impact(
-            source, churned, measures, duration, adjust_for, bucket_specs
-        )
-        _write(impact.tables(), impact.notes, fmt=fmt, output=output, titles=_TABLE)
+        if source is None:
+            raise click.UsageError("--churned needs SOURCE: the table to read")
+        column, _, value = churned.partition("=")
+        sections, notes = {}, []
+        if reason_column is not None:
+            sections["reasons"] = table_reasons(
+                source,
+                column,
+                reason_column,
+                churned_value=value or None,
+                mrr=mrr_column,
+                by=by,
+                lang=lang,
+            )
+        if measures:
+            impact = table_support_impact(
+                source,
+                column,
+                measures,
+                churned_value=value or None,
+                duration=duration,
+                adjust_for=adjust_for,
+                buckets=_buckets(bucket_specs, measures),
+            )
+            sections.update(impact.tables())
+            notes = impact.notes
+        _write(sections, notes, fmt=fmt, output=output, titles=_TABLE)
         return
     unknown = [m for m in measures if m not in SUPPORT_COVARIATES]
     if unknown:
@@ -243,7 +289,6 @@ _STORE_ONLY = (
     "tz",
     "start",
     "end",
-    "by",
     "horizon_days",
     "sla_hours",
     "fx_file",
@@ -254,7 +299,21 @@ _STORE_ONLY = (
     "preset",
     "engine",
 )
-_TABLE_ONLY = ("duration", "adjust_for", "bucket_specs")
+_TABLE_ONLY = (
+    "reason_column",
+    "mrr_column",
+    "lang",
+    "duration",
+    "adjust_for",
+    "bucket_specs",
+)
+# Table-mode options and the one each needs.
+_NEEDS_IN_TABLES = (
+    ("by", "reason_column"),
+    ("mrr_column", "reason_column"),
+    ("lang", "reason_column"),
+    ("duration", "measures"),
+)
 _OPTION_NAMES = {
     "start": "--from",
     "end": "--to",
@@ -265,6 +324,8 @@ _OPTION_NAMES = {
     "measures": "--measure",
     "adjust_for": "--adjust",
     "bucket_specs": "--buckets",
+    "reason_column": "--reason",
+    "mrr_column": "--mrr",
 }
 
 
@@ -284,8 +345,15 @@ def _check_mode(ctx: click.Context) -> None:
                 "subscriptions file), not with --churned (a table with one row "
                 "per customer)"
             )
-        if not ctx.params["measures"]:
-            raise click.UsageError("--churned needs one or more --measure COLUMN")
+        if not ctx.params["measures"] and ctx.params["reason_column"] is None:
+            raise click.UsageError(
+                "--churned needs --reason COLUMN, one or more --measure COLUMN, or both"
+            )
+        for name, needs in _NEEDS_IN_TABLES:
+            if given(name) and not ctx.params[needs]:
+                raise click.UsageError(
+                    f"{option(name)} needs {option(needs)} with --churned"
+                )
         if ctx.params["adjust_for"] and ctx.params["duration"] is None:
             raise click.UsageError(
                 "--adjust needs --duration: it adjusts the Cox model"
@@ -299,28 +367,6 @@ def _check_mode(ctx: click.Context) -> None:
         )
     if given("preset") and not given("events_file"):
         raise click.UsageError("--preset says how to read --churn-events FILE")
-
-
-def _table_impact(
-    source: Path | None,
-    churned: str,
-    measures: tuple[str, ...],
-    duration: str | None,
-    adjust_for: tuple[str, ...],
-    bucket_specs: tuple[str, ...],
-) -> TableImpact:
-    if source is None:
-        raise click.UsageError("--churned needs SOURCE: the table to read")
-    column, _, value = churned.partition("=")
-    return table_support_impact(
-        source,
-        column,
-        measures,
-        churned_value=value or None,
-        duration=duration,
-        adjust_for=adjust_for,
-        buckets=_buckets(bucket_specs, measures),
-    )
 
 
 def _constant_measures(ratios: pd.DataFrame, measures: tuple[str, ...]) -> list[str]:
@@ -448,6 +494,8 @@ _TITLES = {
 }
 _TABLE = {
     **_TITLES,
+    "reasons": "Churn reasons: share of churned customers and lost MRR "
+    "(one row per customer)",
     "support_buckets": "Churn share by support measure (one row per customer)",
 }
 

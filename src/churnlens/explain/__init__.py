@@ -17,6 +17,7 @@ from churnlens.explain.reasons import (
     ReasonMatch,
     classify_reason,
     classify_reasons,
+    is_reason_code,
     reason_from_code,
 )
 from churnlens.explain.support_impact import SupportImpact, support_impact
@@ -26,6 +27,7 @@ from churnlens.explain.table_impact import (
     cox_from_table,
     table_support_impact,
 )
+from churnlens.explain.table_reasons import table_reasons
 
 __all__ = [
     "REASONS",
@@ -43,8 +45,10 @@ __all__ = [
     "classify_reason",
     "classify_reasons",
     "cox_from_table",
+    "is_reason_code",
     "reason_from_code",
     "reason_trends",
     "support_impact",
+    "table_reasons",
     "table_support_impact",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "ReasonMatch",
     "classify_reason",
     "classify_reasons",
+    "is_reason_code",
     "reason_from_code",
 ]
 
@@ -129,6 +130,14 @@ def reason_from_code(code: object) -> str | None:
     if not text:
         return None
     return _SPELLINGS.get(text, "other")
+
+
+def is_reason_code(value: object) -> bool:
+    """Whether ``value`` is a reason code ``reason_from_code`` knows (taxonomy,
+    Stripe's and common spellings), rather than text to classify."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return str(value).strip().lower().replace("-", "_").replace(" ", "_") in _SPELLINGS
 
 
 def classify_reason(text: object, lang: str | None = None) -> ReasonMatch:
