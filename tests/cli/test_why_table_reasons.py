@@ -124,6 +124,18 @@ def test_codes_languages_and_missing_reasons(tmp_path: Path) -> None:
     assert totals == {"a": 3, "b": 3}
 
 
+def test_customers_without_a_segment_form_their_own(tmp_path: Path) -> None:
+    path = tmp_path / "churn.csv"
+    why_ = ["too_expensive", "Too expensive", "missing_features"]
+    frame = pd.DataFrame({"left": [1, 1, 1], "why": why_, "segment": ["a", None, None]})
+    frame.to_csv(path, index=False)
+    split = reasons(path, "--churned", "left", "--reason", "why", "--by", "segment")
+    blank = split[split["segment"].isna()].set_index("reason")
+    assert blank["churned_total"].iloc[0] == 2
+    assert blank.loc["price", "top_texts"] == "Too expensive (1)"
+    assert blank.loc["missing_feature", "top_texts"] == "missing_features (1)"
+
+
 def test_reason_options_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "churn.csv"
     pd.DataFrame({"left": [1, 0], "why": ["price", None]}).to_csv(path, index=False)

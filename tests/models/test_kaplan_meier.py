@@ -280,3 +280,30 @@ def test_the_c_loop_stops_where_a_key_does_not_fit() -> None:
         count_pairs(durations, events[:2], counts, 0)
     with pytest.raises(TypeError, match="counts must be int64"):
         count_pairs(durations, None, np.zeros(8, "int32"), 0)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "uint16"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_narrow_integer_durations_are_doubled_in_int64(
+    dtype: str, weighted: bool
+) -> None:
+    """The key 2 * duration + event is formed in int64: a uint8 200 or an int16
+    20,000 doubled in its own type would wrap round."""
+    top = np.iinfo(dtype).max
+    durations = np.array([top, top // 2, 3, top, 1], dtype=dtype)
+    events = np.array([1, 0, 1, 1, 0], dtype=bool)
+    weights = np.array([2.0, 1.0, 3.0, 1.0, 5.0]) if weighted else None
+    km = assert_equals_lifelines(durations, events, weights)
+    assert km.survival_function_["timeline"].iloc[-1] == top
+
+
+def test_durations_beyond_half_of_int64_are_sorted_not_called_negative() -> None:
+    durations = np.array([1, 2**62, 5], dtype="int64")
+    km = KaplanMeier().fit(durations, [1, 1, 0])
+    assert km.survival_function_["timeline"].tolist() == [0.0, 1.0, 5.0, 2.0**62]
+
+
+def test_the_hazard_lists_empty_buckets_up_to_the_last_duration() -> None:
+    km = KaplanMeier().fit([1, 5, 10, 20_000])
+    hazard = km.hazard_
+    assert len(hazard) == 20_001 and (hazard["events"] == 0).sum() == 20_001 - 4

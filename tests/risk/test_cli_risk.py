@@ -135,3 +135,7 @@ def test_files_cannot_record_and_need_the_subscriptions(demo_store) -> None:  # 
         risk, ["--db", str(demo_store), "--file", subs, "--as-of", "2026-06-01"]
     )
     assert both.exit_code == 2 and "either --db or --file" in both.output
+    mixed = runner.invoke(
+        risk, ["--file", subs, "backtest", "--db", str(demo_store), "--tests", "1"]
+    )
+    assert mixed.exit_code == 2 and "either --db or --file" in mixed.output

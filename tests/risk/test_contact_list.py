@@ -78,6 +78,8 @@ def test_actions() -> None:
     usage = "usage_7d,usage_30d,days_since_activity,tenure_days,open_over_7d"
     assert suggested_action(usage).startswith("usage review")
     assert suggested_action(usage + ",cancel_requested").startswith("save call")
+    # A request too small a contribution to be listed still counts, by status.
+    assert suggested_action(usage, cancel_requested=True).startswith("save call")
     assert suggested_action("usage_7d,bad_ratings_90d,tenure_days").startswith(
         "support recovery"
     )

@@ -128,18 +128,23 @@ def contact_list(
     reasons = risk_reasons(model, chosen)
     out["reasons"] = reasons["reasons"].to_numpy()
     out["reason_codes"] = reasons["reason_codes"].to_numpy()
-    out["suggested_action"] = [suggested_action(c) for c in out["reason_codes"]]
+    out["suggested_action"] = [
+        suggested_action(codes, cancel_requested=status == "cancel_requested")
+        for codes, status in zip(out["reason_codes"], out["status"], strict=True)
+    ]
     out["rank"] = np.arange(1, len(out) + 1)
     return out[list(CONTACT_COLUMNS)].reset_index(drop=True)
 
 
-def suggested_action(reason_codes: str) -> str:
+def suggested_action(reason_codes: str, *, cancel_requested: bool = False) -> str:
     """The action for a customer's comma-separated reason codes (largest
     contribution first): the most pressing action among the first
-    ``_ACTION_REASONS`` of them; a cancellation request anywhere comes first."""
+    ``_ACTION_REASONS`` of them. A cancellation request comes first, whether
+    among the codes or only in the customer's status (``cancel_requested``):
+    its contribution may be too small to be listed."""
     listed = [c for c in reason_codes.split(",") if c]
     codes = set(listed[:_ACTION_REASONS])
-    if "cancel_requested" in listed:
+    if cancel_requested or "cancel_requested" in listed:
         codes.add("cancel_requested")
     for code, action in _ACTIONS:
         if code in codes:

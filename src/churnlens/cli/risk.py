@@ -297,14 +297,15 @@ def _data(
     group = ctx.parent if ctx.parent and ctx.parent.command is risk else None
     own_db = ctx.get_parameter_source("db") == given
     group_db = group is not None and group.get_parameter_source("db") == given
-    if group is not None and not files and not own_db:
-        files, tz = group.params["files"], group.params["tz"]
-        db = group.params["db"] if group_db else db
-    if not files:
-        return db
-    if own_db or group_db:
+    group_files = group.params["files"] if group is not None else ()
+    if (own_db or group_db) and (files or group_files):
         raise click.UsageError("give either --db or --file, not both")
-    return read_files(files, tz)
+    if group is not None and not files:
+        files = group_files
+        if ctx.get_parameter_source("tz") != given:
+            tz = group.params["tz"]
+        db = group.params["db"] if group_db else db
+    return read_files(files, tz) if files else db
 
 
 @contextlib.contextmanager

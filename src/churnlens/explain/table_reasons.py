@@ -43,6 +43,7 @@ TABLE_REASON_COLUMNS = (
     "top_texts",
 )
 _LABELS = {**REASON_LABELS, UNKNOWN: "Unknown (no reason given)"}
+_NO_SEGMENT = "\x00none"
 # How many of a reason's most frequent texts ``top_texts`` shows.
 _TOP_TEXTS = 3
 
@@ -77,7 +78,8 @@ def table_reasons(
     texts = table.text(columns[0])[flag]
     rows = pd.DataFrame({"text": texts})
     rows["lost_mrr"] = table.numbers(mrr)[flag] if mrr else np.nan
-    rows["_seg"] = table.text(by)[flag] if by else ""
+    # Missing segment values group together under a key of their own.
+    rows["_seg"] = table.text(by)[flag].fillna(_NO_SEGMENT) if by else ""
     coded = texts.map(is_reason_code)
     rows["reason"] = texts.map(reason_from_code).where(coded)
     free = texts.notna() & ~coded
@@ -93,7 +95,12 @@ def table_reasons(
 
 
 def _summarise(rows: pd.DataFrame, by: str | None, has_mrr: bool) -> pd.DataFrame:
-    segments = ordered_segments(rows["_seg"]) if by else [""]
+    present = rows["_seg"].where(rows["_seg"] != _NO_SEGMENT)
+    segments = (
+        [_NO_SEGMENT if s is None else s for s in ordered_segments(present)]
+        if by
+        else [""]
+    )
     full = pd.DataFrame(
         [(s, r) for s in segments for r in WHY_REASONS], columns=["_seg", "reason"]
     )
@@ -129,7 +136,7 @@ def _summarise(rows: pd.DataFrame, by: str | None, has_mrr: bool) -> pd.DataFram
     ]
     lead = []
     if by:
-        out[by] = out["_seg"]
+        out[by] = out["_seg"].where(out["_seg"] != _NO_SEGMENT, None)
         lead = [by]
     return out[[*lead, *TABLE_REASON_COLUMNS]].reset_index(drop=True)
 

@@ -67,7 +67,8 @@ count_fast(const int64_t *d, const uint8_t *e, int64_t *c, uint64_t longest,
  * Adds 1 to counts[2 * d + e] for rows start, start + 1, ... and stops at the
  * first row whose key does not fit counts (or whose duration is negative):
  * stop is that row (len(durations) when all fit) and needed its key (-1 for a
- * negative duration), so the caller can grow counts and carry on from stop.
+ * negative duration, INT64_MAX for one whose key would overflow), so the caller
+ * can grow counts and carry on from stop.
  * With events None every key is 2 * d.
  */
 static PyObject *
@@ -130,8 +131,12 @@ count_pairs(PyObject *self, PyObject *args)
         /* A row past the fast range: a negative duration, or a key that may
          * still fit (the last bin of an odd-sized counts) or may not. */
         const int64_t v = d[i];
-        if (v < 0 || v > (INT64_MAX - 1) / 2) {
+        if (v < 0) {
             needed = -1;
+            break;
+        }
+        if (v > (INT64_MAX - 1) / 2) { /* no key: say it needs more than any */
+            needed = INT64_MAX;
             break;
         }
         const int64_t key = 2 * v + (e != NULL ? (e[i] & 1) : 0);

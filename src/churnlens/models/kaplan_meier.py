@@ -52,6 +52,9 @@ HAZARD_COLUMNS = (
 # Whole-number durations up to this many times their count are counted with
 # bincount (one pass) rather than sorted.
 _BINCOUNT_SPREAD = 4
+# Up to this many hazard buckets are all listed, empty ones too; beyond (e.g.
+# durations in seconds with a bucket width of 1) only those holding durations.
+_DENSE_BUCKETS = 1_000_000
 # Durations per chunk when counting: 64k float64 stay in the CPU cache.
 _CHUNK = 1 << 16
 
@@ -216,7 +219,7 @@ class KaplanMeier(Model):
     ) -> pd.DataFrame:
         width = float(self.hazard_width)
         bucket = np.floor(times / width + 1e-12).astype("int64")
-        if bucket[-1] <= _BINCOUNT_SPREAD * bucket.size + 1000:
+        if bucket[-1] < max(_BINCOUNT_SPREAD * bucket.size + 1000, _DENSE_BUCKETS):
             first = np.arange(bucket[-1] + 1)  # every bucket, empty ones too
         else:  # durations far apart: only the buckets holding some
             first, bucket = np.unique(bucket, return_inverse=True)
@@ -351,7 +354,8 @@ def _count_whole(
         else:
             if part.max() > limit:
                 return None
-            np.left_shift(part, 1, out=index, casting="unsafe")
+            # In int64: doubling a uint8 or int16 in its own type wraps round.
+            np.left_shift(part, 1, out=index, dtype="int64", casting="unsafe")
             if rows is not None:
                 rows = _add_into(rows, _bincount(index >> 1, None, d))
         if e is not None:
@@ -380,9 +384,10 @@ def _count_compiled(
             return counts, None
         if needed < 0:
             _negative(float(d.min()))
-        if needed // 2 > limit:
+        if needed // 2 > limit:  # far beyond the rest (or past int64 / 2)
             return None
-        size = max(needed // 2 + 1, counts.shape[0])  # at least double
+        # At least double (few regrowths), never past the limit.
+        size = min(max(needed // 2 + 1, counts.shape[0]), int(limit) + 1)
         counts = _add_into(np.zeros(2 * size, dtype="int64"), counts)
 
 
