@@ -36,8 +36,15 @@ import pyarrow as pa
 from churnlens.engines import EngineSpec, upload
 from churnlens.errors import ConfigError
 from churnlens.explain._impact_rows import tickets_of
-from churnlens.explain.reasons import REASON_LABELS, classify_reasons, reason_from_code
-from churnlens.metrics._intervals import Z_95, wilson_interval
+from churnlens.explain._reason_shares import (
+    NO_SEGMENT,
+    UNKNOWN,
+    WHY_REASONS,
+    reason_shares,
+    segment_key,
+)
+from churnlens.explain.reasons import classify_reasons, reason_from_code
+from churnlens.metrics._intervals import wilson_interval
 from churnlens.metrics._mrr import to_constant_currency
 from churnlens.metrics._segments import SEGMENT, ordered_segments, with_segment
 from churnlens.periods import Calendar, period_grid
@@ -52,10 +59,7 @@ __all__ = [
     "reason_trends",
 ]
 
-UNKNOWN = "unknown"
-WHY_REASONS = (*REASON_LABELS, UNKNOWN)
 REASON_SOURCES = ("code", "feedback", "tickets", "none")
-_LABELS = {**REASON_LABELS, UNKNOWN: "Unknown (no reason given)"}
 # The last tickets before the request: at most this many, newest first.
 _MAX_TICKETS = 3
 
@@ -440,52 +444,22 @@ def _summarise(
     attrs: dict[str, Any],
 ) -> pd.DataFrame:
     segments: list[Any] = ordered_segments(customers[by]) if by else [None]
-    keys = [_seg_key(s) for s in segments]
-    full = pd.DataFrame(
-        [(p, k, r) for p in grid for k in keys for r in WHY_REASONS],
-        columns=["period_start", "_seg", "reason"],
-    )
+    keys = [segment_key(s) for s in segments]
     frame = customers.assign(
-        _seg=[_seg_key(v) for v in customers[by]] if by else _NO_SEGMENT,
-        _one=1,
-        _code=(customers["source"] == "code").astype(int),
-        _feedback=(customers["source"] == "feedback").astype(int),
-        _tickets=(customers["source"] == "tickets").astype(int),
+        _seg=[segment_key(v) for v in customers[by]] if by else NO_SEGMENT,
+        from_code=(customers["source"] == "code").astype(int),
+        from_feedback=(customers["source"] == "feedback").astype(int),
+        from_tickets=(customers["source"] == "tickets").astype(int),
     )
-    values = ["_one", "lost_mrr", "_code", "_feedback", "_tickets"]
-    sums = (
-        frame.groupby(["period_start", "_seg", "reason"])[values]
-        .sum(min_count=1)
-        .reset_index()
+    table = reason_shares(
+        frame,
+        pd.DataFrame(
+            [(p, k) for p in grid for k in keys], columns=["period_start", "_seg"]
+        ),
+        counts=["from_code", "from_feedback", "from_tickets"],
+        mrr_known=bool(frame["lost_mrr"].notna().any() or attrs.get("currency")),
     )
-    table = full.merge(sums, on=["period_start", "_seg", "reason"], how="left")
-    counts = ["_one", "_code", "_feedback", "_tickets"]
-    table[counts] = table[counts].fillna(0).astype("int64")
-    mrr_known = bool(frame["lost_mrr"].notna().any()) or attrs.get("currency")
-    table["lost_mrr"] = table["lost_mrr"].astype("float64")
-    if mrr_known:
-        table["lost_mrr"] = table["lost_mrr"].fillna(0.0)
-    group = table.groupby(["period_start", "_seg"], dropna=False, sort=False)
-    table["churned_total"] = group["_one"].transform("sum")
-    mrr_total = group["lost_mrr"].transform("sum")
-    x, n = table["_one"].to_numpy(float), table["churned_total"].to_numpy(float)
-    lower, upper = wilson_interval(x, n, z=Z_95)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table["share"] = np.where(n > 0, x / n, np.nan)
-        table["lost_mrr_share"] = np.where(
-            mrr_total > 0, table["lost_mrr"] / mrr_total, np.nan
-        )
-    table["share_lower"], table["share_upper"] = lower, upper
     table["period_end"] = [calendar.next(p) for p in table["period_start"]]
-    table["reason_label"] = table["reason"].map(_LABELS)
-    table = table.rename(
-        columns={
-            "_one": "churned",
-            "_code": "from_code",
-            "_feedback": "from_feedback",
-            "_tickets": "from_tickets",
-        }
-    )
     columns = [
         "period_start",
         "period_end",
@@ -504,18 +478,10 @@ def _summarise(
         "from_tickets",
     ]
     if by:
-        table[by] = table["_seg"].where(table["_seg"] != _NO_SEGMENT, None)
+        table[by] = table["_seg"].where(table["_seg"] != NO_SEGMENT, None)
     out = table[columns].reset_index(drop=True)
     out.attrs["currency"] = attrs.get("currency")
     return out
-
-
-_NO_SEGMENT = "\x00none"
-
-
-def _seg_key(value: Any) -> str:
-    """Segments as strings, the empty one (None) as a sentinel, for grouping."""
-    return _NO_SEGMENT if value is None or value != value else str(value)
 
 
 def _empty_customers(by: str | None) -> pd.DataFrame:

@@ -15,15 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from churnlens.explain.churn_reasons import UNKNOWN, WHY_REASONS
+from churnlens.explain._reason_shares import (
+    NO_SEGMENT,
+    UNKNOWN,
+    reason_shares,
+    segment_key,
+)
 from churnlens.explain.reasons import (
-    REASON_LABELS,
     classify_reasons,
     is_reason_code,
     reason_from_code,
 )
 from churnlens.inputs.plain_table import read_plain_table
-from churnlens.metrics._intervals import Z_95, wilson_interval
 from churnlens.metrics._segments import ordered_segments
 
 __all__ = ["TABLE_REASON_COLUMNS", "table_reasons"]
@@ -42,8 +45,6 @@ TABLE_REASON_COLUMNS = (
     "from_text",
     "top_texts",
 )
-_LABELS = {**REASON_LABELS, UNKNOWN: "Unknown (no reason given)"}
-_NO_SEGMENT = "\x00none"
 # How many of a reason's most frequent texts ``top_texts`` shows.
 _TOP_TEXTS = 3
 
@@ -78,8 +79,14 @@ def table_reasons(
     texts = table.text(columns[0])[flag]
     rows = pd.DataFrame({"text": texts})
     rows["lost_mrr"] = table.numbers(mrr)[flag] if mrr else np.nan
-    # Missing segment values group together under a key of their own.
-    rows["_seg"] = table.text(by)[flag].fillna(_NO_SEGMENT) if by else ""
+    segments = [""]
+    if by:
+        values = table.text(by)[flag]
+        # Missing segment values group together under a key of their own.
+        rows["_seg"] = [segment_key(v) for v in values]
+        segments = [segment_key(v) for v in ordered_segments(values)]
+    else:
+        rows["_seg"] = ""
     coded = texts.map(is_reason_code)
     rows["reason"] = texts.map(reason_from_code).where(coded)
     free = texts.notna() & ~coded
@@ -89,46 +96,20 @@ def table_reasons(
     rows["reason"] = rows["reason"].fillna(UNKNOWN)
     rows["from_code"] = coded.astype("int64")
     rows["from_text"] = free.astype("int64")
-    out = _summarise(rows, by, mrr is not None)
+    out = _summarise(rows, segments, by, mrr is not None)
     out.attrs["churned"] = int(flag.sum())
     return out
 
 
-def _summarise(rows: pd.DataFrame, by: str | None, has_mrr: bool) -> pd.DataFrame:
-    present = rows["_seg"].where(rows["_seg"] != _NO_SEGMENT)
-    segments = (
-        [_NO_SEGMENT if s is None else s for s in ordered_segments(present)]
-        if by
-        else [""]
+def _summarise(
+    rows: pd.DataFrame, segments: list[str], by: str | None, has_mrr: bool
+) -> pd.DataFrame:
+    out = reason_shares(
+        rows,
+        pd.DataFrame({"_seg": segments}),
+        counts=["from_code", "from_text"],
+        mrr_known=has_mrr,
     )
-    full = pd.DataFrame(
-        [(s, r) for s in segments for r in WHY_REASONS], columns=["_seg", "reason"]
-    )
-    sums = (
-        rows.assign(churned=1)
-        .groupby(["_seg", "reason"], dropna=False)[
-            ["churned", "lost_mrr", "from_code", "from_text"]
-        ]
-        .sum(min_count=1)
-        .reset_index()
-    )
-    out = full.merge(sums, on=["_seg", "reason"], how="left")
-    counts = ["churned", "from_code", "from_text"]
-    out[counts] = out[counts].fillna(0).astype("int64")
-    out["lost_mrr"] = out["lost_mrr"].astype("float64")
-    if has_mrr:
-        out["lost_mrr"] = out["lost_mrr"].fillna(0.0)
-    group = out.groupby("_seg", dropna=False, sort=False)
-    out["churned_total"] = group["churned"].transform("sum")
-    mrr_total = group["lost_mrr"].transform("sum")
-    x, n = out["churned"].to_numpy(float), out["churned_total"].to_numpy(float)
-    out["share_lower"], out["share_upper"] = wilson_interval(x, n, z=Z_95)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["share"] = np.where(n > 0, x / n, np.nan)
-        out["lost_mrr_share"] = np.where(
-            mrr_total > 0, out["lost_mrr"] / mrr_total, np.nan
-        )
-    out["reason_label"] = out["reason"].map(_LABELS)
     top = _top_texts(rows)
     out["top_texts"] = [
         top.get((seg, reason), "")
@@ -136,7 +117,7 @@ def _summarise(rows: pd.DataFrame, by: str | None, has_mrr: bool) -> pd.DataFram
     ]
     lead = []
     if by:
-        out[by] = out["_seg"].where(out["_seg"] != _NO_SEGMENT, None)
+        out[by] = out["_seg"].where(out["_seg"] != NO_SEGMENT, None)
         lead = [by]
     return out[[*lead, *TABLE_REASON_COLUMNS]].reset_index(drop=True)
 
