@@ -94,13 +94,10 @@ def grace_option(
     )
 
 
-def tz_option() -> Decorator:
-    return click.option(
-        "--tz",
-        default="UTC",
-        show_default=True,
-        help="Time zone of the calendar and of naive timestamps.",
-    )
+def tz_option(
+    help: str = "Time zone of the calendar and of naive timestamps.",
+) -> Decorator:
+    return click.option("--tz", default="UTC", show_default=True, help=help)
 
 
 def engine_option() -> Decorator:

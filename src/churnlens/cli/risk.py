@@ -20,6 +20,7 @@ from churnlens import (
     train_risk_model,
 )
 from churnlens.cli._inputs import read_files
+from churnlens.cli._options import tz_option
 from churnlens.cli._output import FORMATS, write_table
 
 __all__ = ["risk"]
@@ -42,12 +43,7 @@ _files = click.option(
     help="Read this file instead of a store, repeatable: subscriptions, and any "
     "of customers, tickets, activity (told from the name or columns).",
 )
-_tz = click.option(
-    "--tz",
-    default="UTC",
-    show_default=True,
-    help="Time zone of naive timestamps in --file files.",
-)
+_tz = tz_option("Time zone of naive timestamps in --file files.")
 _horizon = click.option(
     "--horizon",
     "horizon_days",
