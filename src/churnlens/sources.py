@@ -24,7 +24,7 @@ from churnlens.errors import ConfigError, InputError, SchemaError
 from churnlens.spells import spells as derive_spells
 from churnlens.store import STORE_SUFFIXES, Store
 
-__all__ = ["RejectedRowsWarning", "Source", "resolve_source"]
+__all__ = ["RejectedRowsWarning", "Source", "accepted_rows", "resolve_source"]
 
 
 class RejectedRowsWarning(UserWarning):
@@ -156,19 +156,28 @@ def _customers_on_backend(backend: BaseBackend, customers: Any) -> ir.Table:
     return upload(backend, _customers_arrow(customers), prefix="customers")
 
 
+def accepted_rows(
+    path: str | Path, *, table: str, tz: str, stacklevel: int
+) -> pa.Table:
+    """A file of the canonical ``table``, read and validated: its accepted rows.
+    Rejected ones are left out with a ``RejectedRowsWarning`` (``stacklevel``
+    counted from the caller), never silently."""
+    from churnlens.inputs import read_table
+
+    result = read_table(path, table=table, tz=tz)
+    if result.n_rejected:
+        warnings.warn(
+            f"{path}: {result.n_rejected} of {result.n_read} rows rejected and "
+            "left out; run 'churnlens ingest' to see them in the quarantine",
+            RejectedRowsWarning,
+            stacklevel=stacklevel + 1,
+        )
+    return result.accepted
+
+
 def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
     if isinstance(data, str | Path):
-        from churnlens.inputs import read_table
-
-        result = read_table(data, table="subscriptions", tz=tz)
-        if result.n_rejected:
-            warnings.warn(
-                f"{data}: {result.n_rejected} of {result.n_read} rows rejected and "
-                "left out; run 'churnlens ingest' to see them in the quarantine",
-                RejectedRowsWarning,
-                stacklevel=4,
-            )
-        return result.accepted
+        return accepted_rows(data, table="subscriptions", tz=tz, stacklevel=4)
     frame = _to_pandas(data)
     _check_columns(frame, ("customer_id", "started_at"), "subscriptions")
     if "ended_at" not in frame.columns:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pyarrow as pa
 
 from churnlens.engines import EngineSpec, connect, upload
 from churnlens.errors import ConfigError, SchemaError
-from churnlens.sources import RejectedRowsWarning
+from churnlens.sources import accepted_rows
 from churnlens.store import STORE_SUFFIXES, Store
 
 __all__ = ["ticket_table"]
@@ -57,17 +56,7 @@ def ticket_table(data: Any, *, engine: EngineSpec, tz: str) -> ir.Table:
 
 def _arrow(data: Any, *, tz: str) -> pa.Table:
     if isinstance(data, str | Path):
-        from churnlens.inputs import read_table
-
-        result = read_table(data, table="tickets", tz=tz)
-        if result.n_rejected:
-            warnings.warn(
-                f"{data}: {result.n_rejected} of {result.n_read} rows rejected and "
-                "left out; run 'churnlens ingest' to see them in the quarantine",
-                RejectedRowsWarning,
-                stacklevel=5,
-            )
-        return result.accepted
+        return accepted_rows(data, table="tickets", tz=tz, stacklevel=5)
     if isinstance(data, pa.Table):
         frame = data.to_pandas()
     elif isinstance(data, pd.DataFrame):

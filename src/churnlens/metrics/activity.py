@@ -12,7 +12,6 @@ still come back in time, so they are not counted as churned.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pyarrow as pa
 
 from churnlens.engines import EngineSpec, connect, upload
 from churnlens.errors import ConfigError, InputError, SchemaError
-from churnlens.sources import RejectedRowsWarning, Source
+from churnlens.sources import Source, accepted_rows
 from churnlens.sources import _customers_on_backend as customers_on_backend
 from churnlens.store import STORE_SUFFIXES, Store
 
@@ -147,17 +146,8 @@ def _from_store(store: Any, *, engine: EngineSpec) -> tuple[ir.Table, ir.Table |
 
 def _events_arrow(data: Any, *, tz: str) -> pa.Table:
     if isinstance(data, str | Path):
-        from churnlens.inputs import read_table
-
-        result = read_table(data, table="activity", tz=tz)
-        if result.n_rejected:
-            warnings.warn(
-                f"{data}: {result.n_rejected} of {result.n_read} rows rejected and "
-                "left out; run 'churnlens ingest' to see them in the quarantine",
-                RejectedRowsWarning,
-                stacklevel=5,
-            )
-        return result.accepted.select(["customer_id", "occurred_at"])
+        accepted = accepted_rows(data, table="activity", tz=tz, stacklevel=5)
+        return accepted.select(["customer_id", "occurred_at"])
     frame = data.to_pandas() if hasattr(data, "to_pandas") else data
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(
