@@ -24,7 +24,13 @@ from churnlens.errors import ConfigError, InputError, SchemaError
 from churnlens.spells import spells as derive_spells
 from churnlens.store import STORE_SUFFIXES, Store
 
-__all__ = ["RejectedRowsWarning", "Source", "accepted_rows", "resolve_source"]
+__all__ = [
+    "RejectedRowsWarning",
+    "Source",
+    "accepted_rows",
+    "check_columns",
+    "resolve_source",
+]
 
 
 class RejectedRowsWarning(UserWarning):
@@ -179,7 +185,7 @@ def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
     if isinstance(data, str | Path):
         return accepted_rows(data, table="subscriptions", tz=tz, stacklevel=4)
     frame = _to_pandas(data)
-    _check_columns(frame, ("customer_id", "started_at"), "subscriptions")
+    check_columns(frame, ("customer_id", "started_at"), "subscriptions")
     if "ended_at" not in frame.columns:
         frame = frame.assign(ended_at=pd.NaT)
     out = frame.assign(
@@ -194,7 +200,7 @@ def _subscriptions_arrow(data: Any, *, tz: str) -> pa.Table:
 
 def _customers_arrow(data: Any) -> pa.Table:
     frame = _to_pandas(data)
-    _check_columns(frame, ("customer_id",), "customers")
+    check_columns(frame, ("customer_id",), "customers")
     frame = frame.astype({"customer_id": "string"})
     return _typed_nulls(pa.Table.from_pandas(frame, preserve_index=False))
 
@@ -221,14 +227,22 @@ def _to_pandas(data: Any) -> pd.DataFrame:
     )
 
 
-def _check_columns(frame: pd.DataFrame, required: tuple[str, ...], name: str) -> None:
+def check_columns(
+    frame: pd.DataFrame,
+    required: tuple[str, ...],
+    name: str,
+    *,
+    hint: str = "rename the column, or use churnlens.read_table with a mapping",
+) -> None:
+    """A SchemaError naming the first ``required`` column ``frame`` lacks and the
+    columns it has."""
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = ", ".join(map(str, frame.columns)) or "none"
         raise SchemaError(
             f"the {name} table has no column '{missing[0]}' (columns found: {found})",
             column=missing[0],
-            hint="rename the column, or use churnlens.read_table with a mapping",
+            hint=hint,
         )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from churnlens.errors import ConfigError
+from churnlens.errors import ConfigError, SchemaError
 from churnlens.metrics.support import SUPPORT_COLUMNS, support_measures
 
 
@@ -90,3 +90,12 @@ def test_bad_options_are_config_errors():
         support_measures(tickets(), as_of="yesterday")
     with pytest.raises(ConfigError, match="unknown period"):
         support_measures(tickets(), period="fortnight")
+
+
+def test_a_tickets_frame_without_created_at_names_the_column() -> None:
+    with pytest.raises(
+        SchemaError, match="tickets table has no column 'created_at'"
+    ) as e:
+        support_measures(pd.DataFrame({"customer_id": ["a"], "opened": ["x"]}))
+    assert "columns found: customer_id, opened" in str(e.value)
+    assert "churnlens.read_table" in str(e.value)

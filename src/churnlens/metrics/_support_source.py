@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow as pa
 
 from churnlens.engines import EngineSpec, connect, upload
-from churnlens.errors import ConfigError, SchemaError
-from churnlens.sources import accepted_rows
+from churnlens.errors import ConfigError
+from churnlens.sources import accepted_rows, check_columns
 from churnlens.store import STORE_SUFFIXES, Store
 
 __all__ = ["ticket_table"]
@@ -68,14 +68,12 @@ def _arrow(data: Any, *, tz: str) -> pa.Table:
             f"cannot read tickets of type {type(data).__name__}",
             hint="pass a store, a path, a pandas/polars DataFrame or an Arrow table",
         )
-    for name in ("customer_id", "created_at"):
-        if name not in frame.columns:
-            found = ", ".join(map(str, frame.columns)) or "none"
-            raise SchemaError(
-                f"the tickets table has no column '{name}' (columns found: {found})",
-                column=name,
-                hint="rename the column, or read the file with churnlens.read_table",
-            )
+    check_columns(
+        frame,
+        ("customer_id", "created_at"),
+        "tickets",
+        hint="rename the column, or read the file with churnlens.read_table",
+    )
     out = frame.assign(customer_id=frame["customer_id"].astype("string"))
     for name in _TIMES:
         values = out[name] if name in out.columns else pd.Series(pd.NaT, out.index)

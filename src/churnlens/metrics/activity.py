@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 
 from churnlens.engines import EngineSpec, connect, upload
-from churnlens.errors import ConfigError, InputError, SchemaError
-from churnlens.sources import Source, accepted_rows
+from churnlens.errors import ConfigError, InputError
+from churnlens.sources import Source, accepted_rows, check_columns
 from churnlens.sources import _customers_on_backend as customers_on_backend
 from churnlens.store import STORE_SUFFIXES, Store
 
@@ -154,14 +154,7 @@ def _events_arrow(data: Any, *, tz: str) -> pa.Table:
             f"cannot read activity of type {type(data).__name__}",
             hint="pass a path, a pandas/polars DataFrame or an Arrow table",
         )
-    for column in ("customer_id", "occurred_at"):
-        if column not in frame.columns:
-            found = ", ".join(map(str, frame.columns)) or "none"
-            raise SchemaError(
-                f"the activity table has no column '{column}' (columns found: {found})",
-                column=column,
-                hint="rename the column, or use churnlens.read_table with a mapping",
-            )
+    check_columns(frame, ("customer_id", "occurred_at"), "activity")
     try:
         stamps = pd.to_datetime(frame["occurred_at"], format="ISO8601", utc=True)
     except (ValueError, TypeError) as e:
