@@ -13,11 +13,30 @@ import pandas as pd
 from churnlens.explain.reasons import REASON_LABELS
 from churnlens.metrics._intervals import Z_95, wilson_interval
 
-__all__ = ["NO_SEGMENT", "UNKNOWN", "WHY_REASONS", "reason_shares", "segment_key"]
+__all__ = [
+    "NO_SEGMENT",
+    "SHARE_COLUMNS",
+    "UNKNOWN",
+    "WHY_REASONS",
+    "reason_shares",
+    "segment_key",
+]
 
 UNKNOWN = "unknown"
 WHY_REASONS = (*REASON_LABELS, UNKNOWN)
 LABELS = {**REASON_LABELS, UNKNOWN: "Unknown (no reason given)"}
+# What ``reason_shares`` adds up for each group and reason, in order.
+SHARE_COLUMNS = (
+    "reason",
+    "reason_label",
+    "churned",
+    "churned_total",
+    "share",
+    "share_lower",
+    "share_upper",
+    "lost_mrr",
+    "lost_mrr_share",
+)
 # The key of the empty segment (a customer without a value), for grouping.
 NO_SEGMENT = "\x00none"
 

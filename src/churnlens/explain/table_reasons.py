@@ -17,6 +17,7 @@ import pandas as pd
 
 from churnlens.explain._reason_shares import (
     NO_SEGMENT,
+    SHARE_COLUMNS,
     UNKNOWN,
     reason_shares,
     segment_key,
@@ -32,15 +33,7 @@ from churnlens.metrics._segments import ordered_segments
 __all__ = ["TABLE_REASON_COLUMNS", "table_reasons"]
 
 TABLE_REASON_COLUMNS = (
-    "reason",
-    "reason_label",
-    "churned",
-    "churned_total",
-    "share",
-    "share_lower",
-    "share_upper",
-    "lost_mrr",
-    "lost_mrr_share",
+    *SHARE_COLUMNS,
     "from_code",
     "from_text",
     "top_texts",
